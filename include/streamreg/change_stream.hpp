@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// change_stream: a sink wrapper that turns successive fits into retractions and insertions
+// (a,b,time,diff), and a CSV writer for it.
+#pragma once
+
+#include <charconv>     // std::to_chars
+#include <cstdio>       // std::FILE, std::fwrite, std::fflush
+#include <type_traits>  // std::is_floating_point_v
+#include <utility>      // std::move
+
+#include "fit.hpp"
+#include "sink.hpp"
+
+namespace streamreg {
+
+/// Sink wrapper producing a change stream: on each emitted fit, the previous fit (if any) is
+/// retracted (diff −1) and the new one inserted (diff +1), both at the new event's time.
+/// `Out` is a callable `void(const line_fit<T>&, double time, int diff)`.
+template <class T, class Out>
+class change_stream {
+ public:
+  explicit change_stream(Out out) : out_(std::move(out)) {}
+
+  void operator()(const line_fit<T>& fit, const event& e) {
+    if (has_previous_) out_(previous_, e.time, -1);
+    out_(fit, e.time, +1);
+    previous_ = fit;
+    has_previous_ = true;
+  }
+
+  Out& output() noexcept { return out_; }
+  /// The last inserted fit (meaningful once something was emitted).
+  const line_fit<T>& current() const noexcept { return previous_; }
+  bool has_current() const noexcept { return has_previous_; }
+
+ private:
+  Out out_;
+  line_fit<T> previous_{};
+  bool has_previous_ = false;
+};
+
+/// Builds a change_stream<T, Out>.
+template <class T, class Out>
+change_stream<T, Out> make_change_stream(Out out) {
+  return change_stream<T, Out>(std::move(out));
+}
+
+/// Writes change rows as CSV `a,b,time,diff` to a C stream: a = intercept, b = slope, with 17
+/// significant digits (round-trip exact for double), time in shortest form.
+///
+/// An undefined fit (status != ok) is written with empty a and b fields, or as `0,0` in
+/// compatibility mode (what the reference workflow printed when its denominator was 0).
+/// With `flush_each`, the stream is flushed after every row (for pipes and terminals).
+template <class T>
+class csv_change_writer {
+  static_assert(std::is_floating_point_v<T>, "csv_change_writer writes floating-point fits");
+
+ public:
+  struct options {
+    bool compat = false;
+    bool flush_each = false;
+    bool header = true;
+  };
+
+  explicit csv_change_writer(std::FILE* out) : csv_change_writer(out, options{}) {}
+  csv_change_writer(std::FILE* out, options opt) : out_(out), opt_(opt) {
+    if (opt_.header) write("a,b,time,diff\n");
+  }
+
+  void operator()(const line_fit<T>& fit, double time, int diff) {
+    char buf[160];
+    char* p = buf;
+    char* const end = buf + sizeof buf;
+    if (fit) {
+      p = std::to_chars(p, end, fit.intercept, std::chars_format::general, 17).ptr;
+      *p++ = ',';
+      p = std::to_chars(p, end, fit.slope, std::chars_format::general, 17).ptr;
+    } else if (opt_.compat) {
+      *p++ = '0';
+      *p++ = ',';
+      *p++ = '0';
+    } else {
+      *p++ = ',';
+    }
+    *p++ = ',';
+    p = std::to_chars(p, end, time).ptr;
+    *p++ = ',';
+    p = std::to_chars(p, end, diff).ptr;
+    *p++ = '\n';
+    std::fwrite(buf, 1, static_cast<std::size_t>(p - buf), out_);
+    if (opt_.flush_each) std::fflush(out_);
+  }
+
+ private:
+  void write(const char* s) {
+    std::fputs(s, out_);
+    if (opt_.flush_each) std::fflush(out_);
+  }
+  std::FILE* out_;
+  options opt_;
+};
+
+}  // namespace streamreg

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// line_fit: the least-squares line of a state, its status, and its inference.
+#pragma once
+
+#include <cstdint>  // std::uint64_t
+#include <limits>   // std::numeric_limits
+
+namespace streamreg {
+
+/// Why a fit is or is not defined. Degenerate cases are values, never a silent 0 or NaN.
+enum class fit_status {
+  ok,              ///< intercept and slope defined
+  empty,           ///< no record yet
+  too_few_points,  ///< one record: the slope is undetermined
+  constant_x,      ///< every x equal (Sxx == 0): the slope is undetermined
+  not_finite,      ///< the state overflowed or holds a non-finite value
+};
+
+/// Name of a status, as written by the text sinks: "ok", "empty", "too_few_points", ...
+constexpr const char* to_string(fit_status s) noexcept {
+  switch (s) {
+    case fit_status::ok: return "ok";
+    case fit_status::empty: return "empty";
+    case fit_status::too_few_points: return "too_few_points";
+    case fit_status::constant_x: return "constant_x";
+    case fit_status::not_finite: return "not_finite";
+  }
+  return "unknown";
+}
+
+/// Intercept and slope of the least-squares line y = intercept + slope * x.
+/// When `status != ok` the coefficients are NaN (for types that have one) and must not be
+/// used; `explicit operator bool` tests for ok.
+template <class T>
+struct line_fit {
+  std::uint64_t n = 0;
+  fit_status status = fit_status::empty;
+  T intercept{};
+  T slope{};
+
+  constexpr explicit operator bool() const noexcept { return status == fit_status::ok; }
+  /// The fitted value at x. Requires: status == ok.
+  constexpr T operator()(const T& x) const { return T(intercept + slope * x); }
+
+  friend constexpr bool operator==(const line_fit& a, const line_fit& b) noexcept {
+    return a.n == b.n && a.status == b.status && a.intercept == b.intercept &&
+           a.slope == b.slope;
+  }
+  friend constexpr bool operator!=(const line_fit& a, const line_fit& b) noexcept {
+    return !(a == b);
+  }
+};
+
+/// A line fit with its classical OLS inference (homoscedastic errors).
+///
+/// `df = n − 2` residual degrees of freedom. Every field below is defined when
+/// `fit.status == ok` and `df > 0`; otherwise it is NaN (for types that have one) and
+/// `defined()` is false. `r_squared` additionally needs Syy > 0 (y not constant) and is NaN
+/// otherwise.
+template <class T>
+struct line_inference {
+  line_fit<T> fit;
+  std::uint64_t df = 0;
+  T residual_sd{};      ///< sqrt(SSE / df)
+  T r_squared{};        ///< 1 − SSE / Syy = Sxy² / (Sxx Syy)
+  T se_intercept{};     ///< standard error of the intercept
+  T se_slope{};         ///< standard error of the slope
+  T cov_intercept_slope{};  ///< covariance of the two estimates
+  T t_intercept{};      ///< intercept / se_intercept
+  T t_slope{};          ///< slope / se_slope
+
+  constexpr bool defined() const noexcept { return fit.status == fit_status::ok && df > 0; }
+};
+
+namespace detail {
+template <class T>
+constexpr T undefined_value() noexcept {
+  if constexpr (std::numeric_limits<T>::has_quiet_NaN) {
+    return std::numeric_limits<T>::quiet_NaN();
+  } else {
+    return T{};
+  }
+}
+}  // namespace detail
+
+}  // namespace streamreg

@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: MIT
+// CSV (and whitespace-separated) numeric input: header, columns by name or 1-based index,
+// std::from_chars, CRLF, quoted fields, blank and comment lines, errors with line and column.
+#pragma once
+
+#include <charconv>      // std::from_chars
+#include <cstdint>       // std::uint64_t
+#include <memory>        // std::unique_ptr
+#include <string>        // std::string
+#include <string_view>   // std::string_view
+#include <system_error>  // std::errc
+#include <type_traits>   // std::is_floating_point_v
+#include <utility>       // std::forward
+#include <vector>        // std::vector
+
+#include "../config.hpp"
+#include "../detail/scalar.hpp"
+#include "../error.hpp"
+#include "line_reader.hpp"
+
+namespace streamreg::io {
+
+/// What an adapter does with a record it cannot read.
+enum class error_policy {
+  fail,  ///< raise the parse_error (STREAMREG_THROW)
+  skip,  ///< count it, report it to a callback, go on
+  stop,  ///< end the input there, as if it were the end of the stream
+};
+
+/// A column chosen by header name or by 1-based position.
+struct column {
+  std::string name;       ///< header name, or empty
+  std::size_t index = 0;  ///< 1-based position, or 0
+
+  /// "3" selects the third column; anything else a name. A name that looks like a number is
+  /// still matched against the header first.
+  static column parse(std::string_view spec) {
+    column c;
+    c.name = std::string(spec);
+    std::size_t v = 0;
+    const auto r = std::from_chars(spec.data(), spec.data() + spec.size(), v);
+    if (r.ec == std::errc() && r.ptr == spec.data() + spec.size() && v > 0) c.index = v;
+    return c;
+  }
+  static column at(std::size_t one_based) { return column{std::to_string(one_based), one_based}; }
+  static column named(std::string n) { return column{std::move(n), 0}; }
+};
+
+/// The textual format of the input.
+struct csv_format {
+  char delimiter = ',';     ///< field separator when not `whitespace`
+  bool whitespace = false;  ///< fields separated by runs of blanks and tabs instead
+  bool header = true;       ///< the first data-bearing line names the columns
+  char comment = '#';       ///< lines whose first non-blank character is this are skipped ('\0': none)
+  /// Data start after the last line beginning with "Data:" (NIST StRD files); that line's
+  /// remaining words name the columns. Reads the whole input before the first record.
+  bool skip_to_data = false;
+};
+
+namespace detail {
+
+inline bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
+
+inline std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && (is_blank(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+/// Shortens text for an error message (a bad field may be a megabyte long).
+inline std::string excerpt(std::string_view s) {
+  constexpr std::size_t max = 64;
+  if (s.size() <= max) return std::string(s);
+  return std::string(s.substr(0, max)) + "...";
+}
+
+/// Splits one line into fields, calling `f(position, field)` for positions 0, 1, ... until
+/// `f` returns false or the line ends. Quoted fields ("...", with "" for a quote) are returned
+/// without their quotes. Returns false on an unterminated quote.
+template <class F>
+bool split_fields(std::string_view line, const csv_format& fmt, F&& f) {
+  std::size_t pos = 0;
+  const std::size_t n = line.size();
+  std::size_t index = 0;
+  if (fmt.whitespace) {
+    for (;;) {
+      while (pos < n && is_blank(line[pos])) ++pos;
+      if (pos == n) return true;
+      std::size_t start = pos;
+      while (pos < n && !is_blank(line[pos])) ++pos;
+      if (!f(index++, line.substr(start, pos - start))) return true;
+    }
+  }
+  for (;;) {
+    while (pos < n && is_blank(line[pos])) ++pos;
+    std::string_view field;
+    if (pos < n && line[pos] == '"') {
+      const std::size_t start = ++pos;
+      for (;;) {
+        if (pos >= n) return false;
+        if (line[pos] == '"') {
+          if (pos + 1 < n && line[pos + 1] == '"') {
+            pos += 2;
+            continue;
+          }
+          break;
+        }
+        ++pos;
+      }
+      field = line.substr(start, pos - start);
+      ++pos;  // closing quote
+      while (pos < n && line[pos] != fmt.delimiter) ++pos;
+    } else {
+      const std::size_t start = pos;
+      while (pos < n && line[pos] != fmt.delimiter) ++pos;
+      field = trim(line.substr(start, pos - start));
+    }
+    if (!f(index++, field)) return true;
+    if (pos >= n) return true;
+    ++pos;  // delimiter
+  }
+}
+
+/// Parses a whole field as a floating-point number. Accepts a leading '+'.
+template <class T>
+std::errc parse_number(std::string_view s, T& out) noexcept {
+  static_assert(std::is_floating_point_v<T>, "CSV fields are parsed into floating point");
+  const char* first = s.data();
+  const char* last = first + s.size();
+  if (first != last && *first == '+') ++first;
+  if (first == last) return std::errc::invalid_argument;
+  const auto r = std::from_chars(first, last, out);
+  if (r.ec != std::errc()) return r.ec;
+  if (r.ptr != last) return std::errc::invalid_argument;
+  return std::errc();
+}
+
+inline bool is_skippable(std::string_view line, const csv_format& fmt) noexcept {
+  const std::string_view t = trim(line);
+  return t.empty() || (fmt.comment != '\0' && t.front() == fmt.comment);
+}
+
+}  // namespace detail
+
+/// The header of an input and the positions of the selected columns in it.
+class csv_schema {
+ public:
+  /// Columns by 1-based position only (no header).
+  explicit csv_schema(const std::vector<column>& columns) { resolve(columns); }
+
+  /// Columns resolved against a header line.
+  csv_schema(std::string_view header_line, const csv_format& fmt,
+             const std::vector<column>& columns) {
+    std::string_view line = header_line;
+    if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
+    detail::split_fields(line, fmt, [this](std::size_t, std::string_view f) {
+      names_.emplace_back(detail::trim(f));
+      return true;
+    });
+    resolve(columns);
+  }
+
+  const std::vector<std::string>& names() const noexcept { return names_; }
+  /// 0-based positions of the selected columns, in the order they were given.
+  const std::vector<std::size_t>& positions() const noexcept { return positions_; }
+  /// Display name of the i-th selected column (header name or its number).
+  const std::string& label(std::size_t i) const noexcept { return labels_[i]; }
+
+ private:
+  void resolve(const std::vector<column>& columns) {
+    for (const column& c : columns) {
+      std::size_t pos = names_.size();
+      if (!c.name.empty()) {
+        for (std::size_t i = 0; i < names_.size(); ++i)
+          if (names_[i] == c.name) {
+            pos = i;
+            break;
+          }
+      }
+      if (pos == names_.size()) {
+        if (c.index == 0) {
+          std::string known;
+          for (const auto& n : names_) known += (known.empty() ? "" : ", ") + n;
+          STREAMREG_THROW(config_error(
+              "unknown column '" + c.name + "'" +
+              (names_.empty() ? std::string(" (the input has no header: select columns by "
+                                            "1-based number)")
+                              : " (the header has: " + known + ")")));
+        }
+        pos = c.index - 1;
+        if (!names_.empty() && pos >= names_.size())
+          STREAMREG_THROW(config_error("column " + std::to_string(c.index) +
+                                       " is beyond the header's " +
+                                       std::to_string(names_.size()) + " columns"));
+      }
+      positions_.push_back(pos);
+      labels_.push_back(pos < names_.size() ? names_[pos] : std::to_string(pos + 1));
+    }
+  }
+
+  std::vector<std::string> names_;
+  std::vector<std::size_t> positions_;
+  std::vector<std::string> labels_;
+};
+
+/// Parses the selected columns of one data line into numbers.
+template <class T = double>
+class csv_row_parser {
+ public:
+  csv_row_parser(csv_schema schema, csv_format fmt)
+      : schema_(std::move(schema)), fmt_(fmt), values_(schema_.positions().size()) {
+    for (std::size_t p : schema_.positions()) width_ = p + 1 > width_ ? p + 1 : width_;
+    slot_.assign(width_, npos);
+    for (std::size_t i = 0; i < schema_.positions().size(); ++i)
+      slot_[schema_.positions()[i]] = i;
+  }
+
+  /// Parses `line` (number `line_no`, for messages). On success the values are in values().
+  /// On failure returns false and error() describes the first bad field. Non-finite values
+  /// (nan, inf, 1e400) are errors: they must never reach a state.
+  bool parse(std::string_view line, std::uint64_t line_no) {
+    std::size_t found = 0;
+    std::size_t bad = npos;
+    std::string_view bad_text;
+    const char* reason = nullptr;
+    const bool closed = detail::split_fields(line, fmt_, [&](std::size_t pos, std::string_view f) {
+      if (pos >= width_) return false;
+      const std::size_t i = slot_[pos];
+      if (i == npos) return true;
+      ++found;
+      const std::errc ec = detail::parse_number(f, values_[i]);
+      if (ec != std::errc() || !streamreg::detail::is_finite(values_[i])) {
+        bad = i;
+        bad_text = f;
+        reason = ec == std::errc::result_out_of_range ? "number out of range"
+                 : ec != std::errc()                  ? "not a number"
+                                                      : "not a finite number";
+        return false;
+      }
+      return true;
+    });
+    if (!closed) return fail(line_no, 0, "", detail::excerpt(line), "unterminated quote");
+    if (bad != npos)
+      return fail(line_no, schema_.positions()[bad] + 1, schema_.label(bad),
+                  detail::excerpt(bad_text), reason);
+    if (found < values_.size()) {
+      std::size_t count = 0;
+      detail::split_fields(line, fmt_, [&count](std::size_t, std::string_view) {
+        ++count;
+        return true;
+      });
+      for (std::size_t i = 0; i < values_.size(); ++i)
+        if (schema_.positions()[i] >= count)
+          return fail(line_no, schema_.positions()[i] + 1, schema_.label(i), "",
+                      "missing field (the line has " + std::to_string(count) + ")");
+    }
+    return true;
+  }
+
+  const std::vector<T>& values() const noexcept { return values_; }
+  const T& operator[](std::size_t i) const noexcept { return values_[i]; }
+  const parse_error& error() const noexcept { return *error_; }
+  const csv_schema& schema() const noexcept { return schema_; }
+
+ private:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  bool fail(std::uint64_t line, std::size_t col, std::string name, std::string text,
+            const std::string& reason) {
+    error_ = std::make_unique<parse_error>(line, col, std::move(name), std::move(text), reason);
+    return false;
+  }
+
+  csv_schema schema_;
+  csv_format fmt_;
+  std::vector<T> values_;
+  std::vector<std::size_t> slot_;  // position -> selected index, or npos
+  std::size_t width_ = 0;
+  std::unique_ptr<parse_error> error_;
+};
+
+/// Reads records from CSV or whitespace-separated text: the header (unless
+/// `format.header == false`), then data lines, skipping blank and comment lines.
+///
+/// ```
+/// io::csv_reader<double> in(std::cin, {io::column::parse("x"), io::column::parse("y")});
+/// while (in.next() == io::csv_reader<double>::result::record) reg.push(in[0], in[1]);
+/// ```
+/// Complexity: one pass, no allocation per line (except to describe an error).
+template <class T = double>
+class csv_reader {
+ public:
+  enum class result { record, end, error };
+
+  /// `source`: anything line_reader accepts (std::istream&, a chunk callback, a string view).
+  template <class Source>
+  csv_reader(Source&& source, const std::vector<column>& columns, csv_format fmt = {})
+      : lines_(std::make_unique<line_reader>(std::forward<Source>(source))),
+        parser_(open(columns, fmt), fmt),
+        fmt_(fmt) {}
+
+  /// Reads the next data line. `record`: values are in values(); `error`: error() says why
+  /// (the reader stays usable: the next call reads the following line); `end`: no more input.
+  result next() {
+    std::string_view line;
+    for (;;) {
+      if (!lines_->next(line)) return result::end;
+      if (!detail::is_skippable(line, fmt_)) break;
+    }
+    return parser_.parse(line, lines_->line_number()) ? result::record : result::error;
+  }
+
+  const std::vector<T>& values() const noexcept { return parser_.values(); }
+  const T& operator[](std::size_t i) const noexcept { return parser_[i]; }
+  const parse_error& error() const noexcept { return parser_.error(); }
+  const csv_schema& schema() const noexcept { return parser_.schema(); }
+  /// 1-based line number of the line last read.
+  std::uint64_t line() const noexcept { return lines_->line_number(); }
+
+ private:
+  csv_schema open(const std::vector<column>& columns, const csv_format& fmt) {
+    std::string_view line;
+    if (fmt.skip_to_data) {
+      // Keep the whole input, find the last "Data:" line, continue reading after it.
+      std::uint64_t data_line = 0;
+      std::string names;
+      while (lines_->next(line)) {
+        text_.append(line.data(), line.size()).push_back('\n');
+        if (line.substr(0, 5) == "Data:") {
+          data_line = lines_->line_number();
+          names = std::string(line.substr(5));
+        }
+      }
+      if (data_line == 0)
+        STREAMREG_THROW(config_error("no line beginning with 'Data:' in the input"));
+      lines_ = std::make_unique<line_reader>(std::string_view(text_));
+      for (std::uint64_t i = 0; i < data_line; ++i) lines_->next(line);
+      csv_format words = fmt;
+      words.whitespace = true;
+      return csv_schema(names, words, columns);
+    }
+    if (!fmt.header) return csv_schema(columns);
+    while (lines_->next(line))
+      if (!detail::is_skippable(line, fmt)) return csv_schema(line, fmt, columns);
+    STREAMREG_THROW(config_error("the input is empty: no header line"));
+  }
+
+  std::string text_;  // whole input, with skip_to_data only
+  std::unique_ptr<line_reader> lines_;
+  csv_row_parser<T> parser_;
+  csv_format fmt_;
+};
+
+/// Counts of a read.
+struct read_summary {
+  std::uint64_t records = 0;  ///< records delivered
+  std::uint64_t skipped = 0;  ///< bad records skipped (policy skip)
+  bool stopped = false;       ///< ended early on a bad record (policy stop)
+};
+
+/// Reads every record, applying the error policy. `on_record(values, line)` receives each
+/// good record; `on_bad(const parse_error&)` each bad one under skip and stop (under fail the
+/// error is raised instead).
+template <class T, class OnRecord, class OnBad>
+read_summary read_all(csv_reader<T>& in, error_policy policy, OnRecord&& on_record,
+                      OnBad&& on_bad) {
+  read_summary s;
+  for (;;) {
+    switch (in.next()) {
+      case csv_reader<T>::result::end:
+        return s;
+      case csv_reader<T>::result::record:
+        ++s.records;
+        on_record(in.values(), in.line());
+        break;
+      case csv_reader<T>::result::error:
+        if (policy == error_policy::fail) STREAMREG_THROW(in.error());
+        on_bad(in.error());
+        if (policy == error_policy::stop) {
+          s.stopped = true;
+          return s;
+        }
+        ++s.skipped;
+        break;
+    }
+  }
+}
+
+}  // namespace streamreg::io
