@@ -83,7 +83,7 @@ class csv_change_writer {
       *p++ = ',';
     }
     *p++ = ',';
-    p = std::to_chars(p, end, time).ptr;
+    p = write_time(p, end, time);
     *p++ = ',';
     p = std::to_chars(p, end, diff).ptr;
     *p++ = '\n';
@@ -92,6 +92,16 @@ class csv_change_writer {
   }
 
  private:
+  /// Whole times (record indices, epoch seconds) as integers, others in shortest form.
+  static char* write_time(char* p, char* end, double time) noexcept {
+    constexpr double exact = 9007199254740992.0;  // 2^53
+    if (time > -exact && time < exact) {
+      const auto whole = static_cast<long long>(time);
+      if (static_cast<double>(whole) == time) return std::to_chars(p, end, whole).ptr;
+    }
+    return std::to_chars(p, end, time).ptr;
+  }
+
   void write(const char* s) {
     std::fputs(s, out_);
     if (opt_.flush_each) std::fflush(out_);

@@ -55,6 +55,10 @@ struct csv_format {
   /// Data start after the last line beginning with "Data:" (NIST StRD files); that line's
   /// remaining words name the columns. Reads the whole input before the first record.
   bool skip_to_data = false;
+  /// Decide from the first line the delimiter (',' or ';' if the line has one, else runs of
+  /// blanks), overriding `delimiter` and `whitespace`; and, if `header` is true, whether the
+  /// line is a header: it is unless every field is a number (then it is the first record).
+  bool detect = false;
 };
 
 namespace detail {
@@ -296,12 +300,16 @@ class csv_reader {
   template <class Source>
   csv_reader(Source&& source, const std::vector<column>& columns, csv_format fmt = {})
       : lines_(std::make_unique<line_reader>(std::forward<Source>(source))),
-        parser_(open(columns, fmt), fmt),
-        fmt_(fmt) {}
+        fmt_(fmt),
+        parser_(make_parser(columns)) {}
 
   /// Reads the next data line. `record`: values are in values(); `error`: error() says why
   /// (the reader stays usable: the next call reads the following line); `end`: no more input.
   result next() {
+    if (pending_) {  // a detected header-less first line is the first record
+      pending_ = false;
+      return parser_.parse(first_, first_line_) ? result::record : result::error;
+    }
     std::string_view line;
     for (;;) {
       if (!lines_->next(line)) return result::end;
@@ -310,17 +318,24 @@ class csv_reader {
     return parser_.parse(line, lines_->line_number()) ? result::record : result::error;
   }
 
+  /// The format in use (after detection, when asked for).
+  const csv_format& format() const noexcept { return fmt_; }
   const std::vector<T>& values() const noexcept { return parser_.values(); }
   const T& operator[](std::size_t i) const noexcept { return parser_[i]; }
   const parse_error& error() const noexcept { return parser_.error(); }
   const csv_schema& schema() const noexcept { return parser_.schema(); }
   /// 1-based line number of the line last read.
-  std::uint64_t line() const noexcept { return lines_->line_number(); }
+  std::uint64_t line() const noexcept { return pending_ ? first_line_ : lines_->line_number(); }
 
  private:
-  csv_schema open(const std::vector<column>& columns, const csv_format& fmt) {
+  csv_row_parser<T> make_parser(const std::vector<column>& columns) {
+    csv_schema schema = open(columns);
+    return csv_row_parser<T>(std::move(schema), fmt_);
+  }
+
+  csv_schema open(const std::vector<column>& columns) {
     std::string_view line;
-    if (fmt.skip_to_data) {
+    if (fmt_.skip_to_data) {
       // Keep the whole input, find the last "Data:" line, continue reading after it.
       std::uint64_t data_line = 0;
       std::string names;
@@ -335,20 +350,47 @@ class csv_reader {
         STREAMREG_THROW(config_error("no line beginning with 'Data:' in the input"));
       lines_ = std::make_unique<line_reader>(std::string_view(text_));
       for (std::uint64_t i = 0; i < data_line; ++i) lines_->next(line);
-      csv_format words = fmt;
-      words.whitespace = true;
-      return csv_schema(names, words, columns);
+      fmt_.whitespace = true;
+      return csv_schema(names, fmt_, columns);
     }
-    if (!fmt.header) return csv_schema(columns);
-    while (lines_->next(line))
-      if (!detail::is_skippable(line, fmt)) return csv_schema(line, fmt, columns);
-    STREAMREG_THROW(config_error("the input is empty: no header line"));
+    if (!fmt_.header && !fmt_.detect) return csv_schema(columns);
+    for (;;) {
+      if (!lines_->next(line)) STREAMREG_THROW(config_error("the input is empty: no header line"));
+      if (!detail::is_skippable(line, fmt_)) break;
+    }
+    if (fmt_.detect) {
+      fmt_.whitespace = false;
+      if (line.find(',') != std::string_view::npos) {
+        fmt_.delimiter = ',';
+      } else if (line.find(';') != std::string_view::npos) {
+        fmt_.delimiter = ';';
+      } else {
+        fmt_.whitespace = true;
+      }
+      bool numeric = true;
+      detail::split_fields(line, fmt_, [&numeric](std::size_t, std::string_view f) {
+        double v = 0;
+        numeric = detail::parse_number(f, v) == std::errc();
+        return numeric;
+      });
+      fmt_.header = fmt_.header && !numeric;
+      if (!fmt_.header) {
+        first_.assign(line.data(), line.size());
+        first_line_ = lines_->line_number();
+        pending_ = true;
+        return csv_schema(columns);
+      }
+    }
+    return csv_schema(line, fmt_, columns);
   }
 
   std::string text_;  // whole input, with skip_to_data only
   std::unique_ptr<line_reader> lines_;
-  csv_row_parser<T> parser_;
   csv_format fmt_;
+  std::string first_;  // a detected header-less first line
+  std::uint64_t first_line_ = 0;
+  bool pending_ = false;
+  csv_row_parser<T> parser_;
 };
 
 /// Counts of a read.
