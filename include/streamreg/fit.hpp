@@ -42,9 +42,11 @@ struct line_fit {
   /// The fitted value at x. Requires: status == ok.
   constexpr T operator()(const T& x) const { return T(intercept + slope * x); }
 
+  /// Equal counts and statuses, and for ok fits equal coefficients (undefined coefficients
+  /// are not compared, so every fit equals itself).
   friend constexpr bool operator==(const line_fit& a, const line_fit& b) noexcept {
-    return a.n == b.n && a.status == b.status && a.intercept == b.intercept &&
-           a.slope == b.slope;
+    return a.n == b.n && a.status == b.status &&
+           (a.status != fit_status::ok || (a.intercept == b.intercept && a.slope == b.slope));
   }
   friend constexpr bool operator!=(const line_fit& a, const line_fit& b) noexcept {
     return !(a == b);
@@ -53,13 +55,15 @@ struct line_fit {
 
 /// A line fit with its classical OLS inference (homoscedastic errors).
 ///
-/// `df = n − 2` residual degrees of freedom. Every field below is defined when
-/// `fit.status == ok` and `df > 0`; otherwise it is NaN (for types that have one) and
-/// `defined()` is false. `r_squared` additionally needs Syy > 0 (y not constant) and is NaN
-/// otherwise.
+/// `df = n − 2` residual degrees of freedom. `status` is the fit's status, except
+/// too_few_points when the fit is ok but n < 3 (df = 0), and not_finite when Syy or the
+/// residual sum of squares overflowed. Every field below is defined when `status == ok`
+/// (`defined()`); otherwise it is NaN (for types that have one). `r_squared` additionally
+/// needs Syy > 0 (y not constant) and is NaN otherwise.
 template <class T>
 struct line_inference {
   line_fit<T> fit;
+  fit_status status = fit_status::empty;
   std::uint64_t df = 0;
   T residual_sd{};      ///< sqrt(SSE / df)
   T r_squared{};        ///< 1 − SSE / Syy = Sxy² / (Sxx Syy)
@@ -69,7 +73,7 @@ struct line_inference {
   T t_intercept{};      ///< intercept / se_intercept
   T t_slope{};          ///< slope / se_slope
 
-  constexpr bool defined() const noexcept { return fit.status == fit_status::ok && df > 0; }
+  constexpr bool defined() const noexcept { return status == fit_status::ok; }
 };
 
 namespace detail {

@@ -73,7 +73,8 @@ class regressor {
   template <class Range>
   std::uint64_t push_all(const Range& records) {
     std::uint64_t accepted = 0;
-    for (const auto& r : records) accepted += push(r) ? 1 : 0;
+    for (const auto& r : records)
+      if (push(r)) ++accepted;
     return accepted;
   }
 

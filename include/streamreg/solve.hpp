@@ -62,13 +62,22 @@ auto infer(const State& s) -> line_inference<typename State::real_type> {
   const T nan = detail::undefined_value<T>();
   r.residual_sd = r.r_squared = r.se_intercept = r.se_slope = r.cov_intercept_slope =
       r.t_intercept = r.t_slope = nan;
-  if (!r.fit || r.fit.n < 3) return r;
-  r.df = r.fit.n - 2;
+  r.status = r.fit.status;
+  if (!r.fit) return r;
+  if (r.fit.n < 3) {
+    r.status = fit_status::too_few_points;
+    return r;
+  }
   const T sxx = s.sxx();
   const T sxy = s.sxy();
   const T syy = s.syy();
   // SSE = Syy − Sxy²/Sxx, clamped at 0 against rounding.
   T sse = T(syy - T(sxy * r.fit.slope));
+  if (!(detail::is_finite(syy) && detail::is_finite(sse))) {
+    r.status = fit_status::not_finite;
+    return r;
+  }
+  r.df = r.fit.n - 2;
   if (sse < T(0)) sse = T(0);
   const T n = static_cast<T>(r.fit.n);
   const T s2 = T(sse / static_cast<T>(r.df));

@@ -78,21 +78,29 @@ inline std::string excerpt(std::string_view s) {
   return std::string(s.substr(0, max)) + "...";
 }
 
+/// A malformed field found while splitting: its 0-based position and what is wrong.
+struct split_error {
+  const char* reason = nullptr;  ///< nullptr: the line split cleanly
+  std::size_t field = 0;
+  explicit operator bool() const noexcept { return reason != nullptr; }
+};
+
 /// Splits one line into fields, calling `f(position, field)` for positions 0, 1, ... until
 /// `f` returns false or the line ends. Quoted fields ("...", with "" for a quote) are returned
-/// without their quotes. Returns false on an unterminated quote.
+/// without their quotes (a doubled quote stays doubled in the view). An unterminated quote or
+/// text after a closing quote is reported, naming the field.
 template <class F>
-bool split_fields(std::string_view line, const csv_format& fmt, F&& f) {
+split_error split_fields(std::string_view line, const csv_format& fmt, F&& f) {
   std::size_t pos = 0;
   const std::size_t n = line.size();
   std::size_t index = 0;
   if (fmt.whitespace) {
     for (;;) {
       while (pos < n && is_blank(line[pos])) ++pos;
-      if (pos == n) return true;
+      if (pos == n) return {};
       std::size_t start = pos;
       while (pos < n && !is_blank(line[pos])) ++pos;
-      if (!f(index++, line.substr(start, pos - start))) return true;
+      if (!f(index++, line.substr(start, pos - start))) return {};
     }
   }
   for (;;) {
@@ -101,7 +109,7 @@ bool split_fields(std::string_view line, const csv_format& fmt, F&& f) {
     if (pos < n && line[pos] == '"') {
       const std::size_t start = ++pos;
       for (;;) {
-        if (pos >= n) return false;
+        if (pos >= n) return {"unterminated quote", index};
         if (line[pos] == '"') {
           if (pos + 1 < n && line[pos + 1] == '"') {
             pos += 2;
@@ -113,25 +121,38 @@ bool split_fields(std::string_view line, const csv_format& fmt, F&& f) {
       }
       field = line.substr(start, pos - start);
       ++pos;  // closing quote
-      while (pos < n && line[pos] != fmt.delimiter) ++pos;
+      while (pos < n && is_blank(line[pos])) ++pos;
+      if (pos < n && line[pos] != fmt.delimiter) return {"text after a closing quote", index};
     } else {
       const std::size_t start = pos;
       while (pos < n && line[pos] != fmt.delimiter) ++pos;
       field = trim(line.substr(start, pos - start));
     }
-    if (!f(index++, field)) return true;
-    if (pos >= n) return true;
+    if (!f(index++, field)) return {};
+    if (pos >= n) return {};
     ++pos;  // delimiter
   }
 }
 
-/// Parses a whole field as a floating-point number. Accepts a leading '+'.
+/// A header name: quotes removed by split_fields, doubled quotes made single.
+inline std::string unescape(std::string_view field) {
+  std::string s(field);
+  for (std::size_t i = s.find("\"\""); i != std::string::npos; i = s.find("\"\"", i + 1))
+    s.erase(i, 1);
+  return s;
+}
+
+/// Parses a whole field as a floating-point number. Accepts a leading '+' (but not "+-1").
 template <class T>
 std::errc parse_number(std::string_view s, T& out) noexcept {
   static_assert(std::is_floating_point_v<T>, "CSV fields are parsed into floating point");
   const char* first = s.data();
   const char* last = first + s.size();
-  if (first != last && *first == '+') ++first;
+  if (first != last && *first == '+') {
+    ++first;
+    // from_chars accepts a '-' of its own: one sign only.
+    if (first != last && *first == '-') return std::errc::invalid_argument;
+  }
   if (first == last) return std::errc::invalid_argument;
   const auto r = std::from_chars(first, last, out);
   if (r.ec != std::errc()) return r.ec;
@@ -155,12 +176,14 @@ class csv_schema {
   /// Columns resolved against a header line.
   csv_schema(std::string_view header_line, const csv_format& fmt,
              const std::vector<column>& columns) {
-    std::string_view line = header_line;
-    if (line.size() >= 3 && line.substr(0, 3) == "\xEF\xBB\xBF") line.remove_prefix(3);  // BOM
-    detail::split_fields(line, fmt, [this](std::size_t, std::string_view f) {
-      names_.emplace_back(detail::trim(f));
-      return true;
-    });
+    const detail::split_error bad =
+        detail::split_fields(header_line, fmt, [this](std::size_t, std::string_view f) {
+          names_.push_back(detail::unescape(detail::trim(f)));
+          return true;
+        });
+    if (bad)
+      STREAMREG_THROW(config_error("header, column " + std::to_string(bad.field + 1) + ": " +
+                                   bad.reason));
     resolve(columns);
   }
 
@@ -227,7 +250,8 @@ class csv_row_parser {
     std::size_t bad = npos;
     std::string_view bad_text;
     const char* reason = nullptr;
-    const bool closed = detail::split_fields(line, fmt_, [&](std::size_t pos, std::string_view f) {
+    const detail::split_error split =
+        detail::split_fields(line, fmt_, [&](std::size_t pos, std::string_view f) {
       if (pos >= width_) return false;
       const std::size_t i = slot_[pos];
       if (i == npos) return true;
@@ -243,7 +267,11 @@ class csv_row_parser {
       }
       return true;
     });
-    if (!closed) return fail(line_no, 0, "", detail::excerpt(line), "unterminated quote");
+    if (split) {
+      const std::size_t i = split.field < width_ ? slot_[split.field] : npos;
+      return fail(line_no, split.field + 1, i == npos ? std::string() : schema_.label(i),
+                  detail::excerpt(line), split.reason);
+    }
     if (bad != npos)
       return fail(line_no, schema_.positions()[bad] + 1, schema_.label(bad),
                   detail::excerpt(bad_text), reason);
@@ -301,7 +329,11 @@ class csv_reader {
   csv_reader(Source&& source, const std::vector<column>& columns, csv_format fmt = {})
       : lines_(std::make_unique<line_reader>(std::forward<Source>(source))),
         fmt_(fmt),
-        parser_(make_parser(columns)) {}
+        parser_(make_parser(columns)) {
+    static_assert(!dangles<Source>,
+                  "csv_reader reads a string in place: pass a std::string that outlives the "
+                  "reader (an lvalue) or a std::string_view, not a temporary std::string");
+  }
 
   /// Reads the next data line. `record`: values are in values(); `error`: error() says why
   /// (the reader stays usable: the next call reads the following line); `end`: no more input.
@@ -328,6 +360,11 @@ class csv_reader {
   std::uint64_t line() const noexcept { return pending_ ? first_line_ : lines_->line_number(); }
 
  private:
+  template <class Source>
+  static constexpr bool dangles =
+      std::is_same_v<std::remove_cv_t<std::remove_reference_t<Source>>, std::string> &&
+      !std::is_lvalue_reference_v<Source>;
+
   csv_row_parser<T> make_parser(const std::vector<column>& columns) {
     csv_schema schema = open(columns);
     return csv_row_parser<T>(std::move(schema), fmt_);

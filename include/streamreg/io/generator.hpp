@@ -21,7 +21,11 @@ class splitmix64 {
   }
   /// Uniform in the open interval (0, 1), 53 random bits.
   constexpr double uniform() noexcept {
-    return (static_cast<double>((*this)() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    const double u = (static_cast<double>((*this)() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+    // k + 0.5 rounds to an integer for k >= 2^52; for the top k = 2^53 - 1 it rounds up to
+    // 2^53, which would give exactly 1. Keep that one draw below 1 (every other draw is
+    // unchanged).
+    return u < 1.0 ? u : 1.0 - 1.0 / 9007199254740992.0;
   }
 
  private:

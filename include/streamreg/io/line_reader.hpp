@@ -11,9 +11,12 @@
 #include <string_view> // std::string_view
 #include <utility>     // std::move
 
+#include "../config.hpp"
+
 namespace streamreg::io {
 
-/// Splits input into lines. Line ends are LF or CRLF (a CR before the LF is removed). Input
+/// Splits input into lines. Line ends are LF or CRLF (a CR before the LF is removed); a UTF-8
+/// byte order mark at the start of the input is dropped. Input
 /// is read in chunks into one buffer that grows only for lines longer than it, so reading
 /// does not allocate per line. Lines are returned as views valid until the next call.
 ///
@@ -30,6 +33,7 @@ class line_reader {
 
   explicit line_reader(chunk_source source, std::size_t chunk = 1 << 16)
       : source_(std::move(source)), capacity_(chunk), owned_(new char[chunk]) {
+    STREAMREG_ASSERT(chunk > 0, "line_reader: the chunk size must be positive");
     data_ = owned_.get();
   }
 
@@ -71,6 +75,10 @@ class line_reader {
  private:
   bool deliver(const char* first, std::size_t len, std::string_view& line) noexcept {
     if (len > 0 && first[len - 1] == '\r') --len;
+    if (line_ == 0 && len >= 3 && first[0] == '\xEF' && first[1] == '\xBB' && first[2] == '\xBF') {
+      first += 3;  // UTF-8 byte order mark
+      len -= 3;
+    }
     line = std::string_view(first, len);
     ++line_;
     return true;

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds and runs the whole test suite, as CI does: g++ C++17 under AddressSanitizer and
+# UndefinedBehaviorSanitizer, then clang++ C++20 optimised; warnings are errors in both.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/deps.sh
+ensure_packages "${STREAMREG_BUILD_PACKAGES[@]}" "${STREAMREG_TEST_PACKAGES[@]}"
+export CTEST_PARALLEL_LEVEL="${CTEST_PARALLEL_LEVEL:-2}"
+cmake --workflow --preset ci-gcc
+cmake --workflow --preset ci-clang
