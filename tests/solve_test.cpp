@@ -373,7 +373,7 @@ template <class Inference>
 void check_inference(const Inference& r, const streamreg_test::exact_ols& ex, double tol) {
   REQUIRE(ex.has_inference);
   REQUIRE(r.defined());
-  CHECK(r.df == ex.n - 2);
+  CHECK(r.df == static_cast<double>(ex.n - 2));
   CHECK_THAT(r.fit.slope, within_rel_exact<double>(ex.slope, tol));
   CHECK_THAT(r.fit.intercept, within_rel_exact<double>(ex.intercept, tol));
   CHECK_THAT(r.residual_sd, within_rel_exact_sqrt<double>(ex.residual_var, tol));

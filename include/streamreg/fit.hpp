@@ -55,7 +55,7 @@ struct line_fit {
 
 /// A line fit with its classical OLS inference (homoscedastic errors).
 ///
-/// `df = n − 2` residual degrees of freedom. `status` is the fit's status, except
+/// `df` residual degrees of freedom (n − 2). `status` is the fit's status, except
 /// too_few_points when the fit is ok but n < 3 (df = 0), and not_finite when Syy or the
 /// residual sum of squares overflowed. Every field below is defined when `status == ok`
 /// (`defined()`); otherwise it is NaN (for types that have one). `r_squared` additionally
@@ -64,7 +64,7 @@ template <class T>
 struct line_inference {
   line_fit<T> fit;
   fit_status status = fit_status::empty;
-  std::uint64_t df = 0;
+  T df{};               ///< residual degrees of freedom, n − 2 (fractional when forgetting)
   T residual_sd{};      ///< sqrt(SSE / df)
   T r_squared{};        ///< 1 − SSE / Syy = Sxy² / (Sxx Syy)
   T se_intercept{};     ///< standard error of the intercept

@@ -3,8 +3,9 @@
 #pragma once
 
 #include <cstdint>      // std::uint64_t
+#include <string>       // checkpoint_type
 #include <type_traits>  // std::is_nothrow_invocable_v
-#include <utility>      // std::move
+#include <utility>      // std::move, std::declval
 
 #include "config.hpp"
 #include "fit.hpp"
@@ -14,6 +15,17 @@
 #include "solve.hpp"
 
 namespace streamreg {
+
+namespace detail {
+template <class S, class Args, class = void>
+struct has_push_at_impl : std::false_type {};
+template <class S, class... Args>
+struct has_push_at_impl<S, void(Args...),
+                        std::void_t<decltype(std::declval<S&>().push_at(0.0, std::declval<const Args&>()...))>>
+    : std::true_type {};
+template <class S, class... Args>
+using has_push_at = has_push_at_impl<S, void(Args...)>;
+}  // namespace detail
 
 /// Streaming least-squares line: after every accepted record (or every k-th, see
 /// emit_every) the current fit is handed to the sink together with the record's event.
@@ -41,24 +53,48 @@ class regressor {
   regressor() = default;
   explicit regressor(Sink sink, Projection projection = {})
       : sink_(std::move(sink)), projection_(std::move(projection)) {}
+  /// Starts from a given state: a configured window or forgetting state, or a restored one.
+  regressor(Accumulator state, Sink sink, Projection projection = {})
+      : state_(std::move(state)), sink_(std::move(sink)), projection_(std::move(projection)) {}
 
   /// Adds (x, y), solves and emits. Returns false if the record was rejected (not finite).
   bool push(const value_type& x, const value_type& y) noexcept(nothrow_sink) {
-    return push_at(static_cast<double>(index_), x, y);
+    const double time = static_cast<double>(index_);
+    return apply(time, timed_push(time, x, y));
+  }
+  /// Adds (x, y) with weight w > 0; false (rejected) for an invalid weight.
+  bool push(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_sink) {
+    const double time = static_cast<double>(index_);
+    return apply(time, timed_push(time, x, y, w));
   }
 
-  /// As push(x, y), with an explicit event time (a time column, a Kafka timestamp).
+  /// As push, with an explicit event time (a time column, a Kafka timestamp). A state that
+  /// uses time (time_window, forgetting by time) receives it; it may refuse a late record.
   bool push_at(double time, const value_type& x, const value_type& y) noexcept(nothrow_sink) {
-    if (!state_.push(x, y)) {
-      ++rejected_;
-      return false;
-    }
-    if (++since_emit_ == every_) {
-      since_emit_ = 0;
-      sink_(solve(state_), event{index_, time});
-    }
-    ++index_;
-    return true;
+    return apply(time, timed_push(time, x, y));
+  }
+  bool push_at(double time, const value_type& x, const value_type& y,
+               const value_type& w) noexcept(nothrow_sink) {
+    return apply(time, timed_push(time, x, y, w));
+  }
+
+  /// Retracts a record pushed before (a change stream's diff −1), then solves and emits like
+  /// push. False (counted in rejected()) when the state refuses: see the state's pop.
+  template <class S = Accumulator>
+  auto pop(const value_type& x, const value_type& y) noexcept(nothrow_sink)
+      -> decltype(std::declval<S&>().pop(x, y)) {
+    return apply(static_cast<double>(index_), state_.pop(x, y));
+  }
+  template <class S = Accumulator>
+  auto pop(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_sink)
+      -> decltype(std::declval<S&>().pop(x, y, w)) {
+    return apply(static_cast<double>(index_), state_.pop(x, y, w));
+  }
+  template <class S = Accumulator>
+  auto pop_at(double time, const value_type& x, const value_type& y,
+              const value_type& w = value_type(1)) noexcept(nothrow_sink)
+      -> decltype(std::declval<S&>().pop(x, y, w)) {
+    return apply(time, state_.pop(x, y, w));
   }
 
   /// Adds a record through the projection: std::pair, std::tuple or a user type.
@@ -102,7 +138,8 @@ class regressor {
   const Sink& sink() const noexcept { return sink_; }
   /// Number of accepted records (the event index of the next one).
   std::uint64_t accepted() const noexcept { return index_; }
-  /// Number of records rejected because x or y was NaN or infinite.
+  /// Number of records refused by the state: NaN or infinite x or y, an invalid weight, a
+  /// late record in a time window, a pop the state could not undo.
   std::uint64_t rejected() const noexcept { return rejected_; }
 
   /// Forgets all records; the sink is kept.
@@ -111,7 +148,44 @@ class regressor {
     index_ = rejected_ = since_emit_ = 0;
   }
 
+ /// Checkpoint support (checkpoint.hpp): the state and the counters; the sink is not saved.
+  static std::string checkpoint_type() {
+    return "regressor<" + Accumulator::checkpoint_type() + ">";
+  }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    state_.serialize(ar);
+    ar.field("index", index_);
+    ar.field("rejected", rejected_);
+    ar.field("emit_every", every_);
+    ar.field("since_emit", since_emit_);
+  }
+
  private:
+  template <class... Args>
+  bool timed_push(double time, const Args&... args) noexcept {
+    if constexpr (detail::has_push_at<Accumulator, Args...>::value) {
+      return state_.push_at(time, args...);
+    } else {
+      (void)time;
+      return state_.push(args...);
+    }
+  }
+
+  /// After an update of the state: count, solve and emit.
+  bool apply(double time, bool accepted) noexcept(nothrow_sink) {
+    if (!accepted) {
+      ++rejected_;
+      return false;
+    }
+    if (++since_emit_ == every_) {
+      since_emit_ = 0;
+      sink_(solve(state_), event{index_, time});
+    }
+    ++index_;
+    return true;
+  }
+
   static constexpr bool nothrow_sink =
       std::is_nothrow_invocable_v<Sink&, const fit_type&, const event&>;
 
@@ -128,6 +202,13 @@ class regressor {
 template <class Accumulator = moments<double>, class Sink>
 regressor<Accumulator, Sink> make_regressor(Sink sink) {
   return regressor<Accumulator, Sink>(std::move(sink));
+}
+
+/// Makes a regressor over a configured state (a window, a forgetting state) with a sink:
+/// `make_regressor_for(count_window<>(1000), sink)`.
+template <class Accumulator, class Sink>
+regressor<Accumulator, Sink> make_regressor_for(Accumulator state, Sink sink) {
+  return regressor<Accumulator, Sink>(std::move(state), std::move(sink));
 }
 
 /// Makes a regressor with a sink and a projection for user records.

@@ -5,6 +5,7 @@
 #include <cmath>        // std::abs
 #include <cstdint>      // std::uint64_t
 #include <limits>       // std::numeric_limits
+#include <string>       // checkpoint_type
 #include <type_traits>  // std::is_floating_point_v
 
 #include "config.hpp"
@@ -24,6 +25,11 @@ class plain_sum {
   constexpr void add(const T& v) noexcept { s_ += v; }
   constexpr void merge(const plain_sum& o) noexcept { s_ += o.s_; }
   constexpr T value() const noexcept { return s_; }
+  static constexpr const char* name() noexcept { return "plain_sum"; }
+  template <class Archive>
+  void serialize(Archive& ar, const std::string& prefix) {
+    ar.field("sum_" + prefix, s_);
+  }
   friend constexpr bool operator==(const plain_sum& a, const plain_sum& b) noexcept {
     return a.s_ == b.s_;
   }
@@ -61,6 +67,12 @@ class neumaier_sum {
     c_ += o.c_;
   }
   constexpr T value() const noexcept { return s_ + c_; }
+  static constexpr const char* name() noexcept { return "neumaier_sum"; }
+  template <class Archive>
+  void serialize(Archive& ar, const std::string& prefix) {
+    ar.field("sum_" + prefix, s_);
+    ar.field("comp_" + prefix, c_);
+  }
   friend constexpr bool operator==(const neumaier_sum& a, const neumaier_sum& b) noexcept {
     return a.s_ == b.s_ && a.c_ == b.c_;
   }
@@ -103,6 +115,7 @@ class raw_sums {
   constexpr bool push(const T& x, const T& y) noexcept {
     if (!detail::is_finite(x) || !detail::is_finite(y)) return false;
     ++n_;
+    w_.add(T(1));
     x_.add(x);
     y_.add(y);
     xy_.add(T(x * y));
@@ -111,26 +124,59 @@ class raw_sums {
     return true;
   }
 
+  /// Adds one record with weight w (the sums become Σw, Σwx, Σwy, Σwxy, Σwx², Σwy²).
+  /// Returns false, leaving the state unchanged, when x, y or w is not finite or w <= 0.
+  constexpr bool push(const T& x, const T& y, const T& w) noexcept {
+    if (!detail::valid_record(x, y, w)) return false;
+    ++n_;
+    w_.add(w);
+    const T wx = T(w * x);
+    const T wy = T(w * y);
+    x_.add(wx);
+    y_.add(wy);
+    xy_.add(T(wx * y));
+    xx_.add(T(wx * x));
+    yy_.add(T(wy * y));
+    return true;
+  }
+
   /// Removes a record that was pushed before (a change stream's retraction, diff −1).
-  /// Requires: count() > 0. Removing the last record returns the state exactly to empty.
-  constexpr bool pop(const T& x, const T& y) noexcept {
-    if (!detail::is_finite(x) || !detail::is_finite(y)) return false;
-    STREAMREG_ASSERT(n_ > 0, "raw_sums::pop on an empty state");
-    if (--n_ == 0) {
+  /// False (state unchanged) when empty or x or y is not finite. Removing the last record
+  /// returns the state exactly to empty.
+  constexpr bool pop(const T& x, const T& y) noexcept { return pop(x, y, T(1)); }
+
+  /// Removes a record pushed with weight w. False (state unchanged) also for an invalid
+  /// weight, and, with an exact `T`, when the result would have a negative weight sum or sum
+  /// of squares (the record was never pushed).
+  constexpr bool pop(const T& x, const T& y, const T& w) noexcept {
+    if (n_ == 0 || !detail::valid_record(x, y, w)) return false;
+    if (n_ == 1) {
       *this = raw_sums{};
       return true;
     }
-    x_.add(T(-x));
-    y_.add(T(-y));
-    xy_.add(T(-(x * y)));
-    xx_.add(T(-(x * x)));
-    yy_.add(T(-(y * y)));
+    raw_sums r = *this;
+    --r.n_;
+    const T wx = T(w * x);
+    const T wy = T(w * y);
+    r.w_.add(T(-w));
+    r.x_.add(T(-wx));
+    r.y_.add(T(-wy));
+    r.xy_.add(T(-(wx * y)));
+    r.xx_.add(T(-(wx * x)));
+    r.yy_.add(T(-(wy * y)));
+    if constexpr (!std::is_floating_point_v<T>) {
+      if (!(r.weight_sum() > T(0)) || r.det(r.sum_xx(), r.sum_x(), r.sum_x()) < T(0) ||
+          r.det(r.sum_yy(), r.sum_y(), r.sum_y()) < T(0))
+        return false;
+    }
+    *this = r;
     return true;
   }
 
   /// Adds the records of another state: the result equals one pass over both streams.
   constexpr raw_sums& merge(const raw_sums& o) noexcept {
     n_ += o.n_;
+    w_.merge(o.w_);
     x_.merge(o.x_);
     y_.merge(o.y_);
     xy_.merge(o.xy_);
@@ -142,8 +188,9 @@ class raw_sums {
 
   constexpr void reset() noexcept { *this = raw_sums{}; }
 
-  // The literal sums.
+  // The literal sums (weighted: Σwx, ...).
   constexpr std::uint64_t count() const noexcept { return n_; }
+  constexpr T weight_sum() const noexcept { return w_.value(); }
   constexpr T sum_x() const noexcept { return x_.value(); }
   constexpr T sum_y() const noexcept { return y_.value(); }
   constexpr T sum_xy() const noexcept { return xy_.value(); }
@@ -156,11 +203,12 @@ class raw_sums {
   constexpr real_type shift_y() const noexcept { return real_type(0); }
   constexpr real_type mean_dx() const noexcept { return real_type(sum_x()) / real_n(); }
   constexpr real_type mean_dy() const noexcept { return real_type(sum_y()) / real_n(); }
-  /// Σ(x − x̄)² as (nΣx² − (Σx)²) / n: the determinant is exact for exact `T`. In floating
-  /// point 0 when the determinant is within the sums' rounding error (x numerically constant).
+  /// Σw(x − x̄)² as (WΣwx² − (Σwx)²) / W with W = Σw (= n unweighted): the determinant is
+  /// exact for exact `T`. In floating point 0 when the determinant is within the sums'
+  /// rounding error (x numerically constant).
   constexpr real_type sxx() const noexcept {
     if constexpr (std::is_floating_point_v<T>) {
-      const T nxx = static_cast<T>(n_) * sum_xx();
+      const T nxx = weight_sum() * sum_xx();
       const T det = nxx - sum_x() * sum_x();
       const T bound = static_cast<T>(2.0 * Sum<T>::error_bound(n_) + 2.0) *
                       std::numeric_limits<T>::epsilon() * nxx;
@@ -174,22 +222,39 @@ class raw_sums {
   constexpr real_type syy() const noexcept { return co(sum_yy(), sum_y(), sum_y()); }
 
   friend constexpr bool operator==(const raw_sums& a, const raw_sums& b) noexcept {
-    return a.n_ == b.n_ && a.x_ == b.x_ && a.y_ == b.y_ && a.xy_ == b.xy_ && a.xx_ == b.xx_ &&
+    return a.n_ == b.n_ && a.w_ == b.w_ && a.x_ == b.x_ && a.y_ == b.y_ && a.xy_ == b.xy_ && a.xx_ == b.xx_ &&
            a.yy_ == b.yy_;
   }
   friend constexpr bool operator!=(const raw_sums& a, const raw_sums& b) noexcept {
     return !(a == b);
   }
 
+  /// Checkpoint support (checkpoint.hpp).
+  static std::string checkpoint_type() {
+    return std::string("raw_sums<") + detail::scalar_name<T>() + "," + Sum<T>::name() + ">";
+  }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar.field("n", n_);
+    w_.serialize(ar, "w");
+    x_.serialize(ar, "x");
+    y_.serialize(ar, "y");
+    xy_.serialize(ar, "xy");
+    xx_.serialize(ar, "xx");
+    yy_.serialize(ar, "yy");
+  }
+
  private:
-  constexpr real_type real_n() const noexcept { return static_cast<real_type>(n_); }
+  constexpr real_type real_n() const noexcept { return static_cast<real_type>(weight_sum()); }
+  constexpr T det(const T& suv, const T& su, const T& sv) const noexcept {
+    return T(weight_sum() * suv - su * sv);
+  }
   constexpr real_type co(const T& suv, const T& su, const T& sv) const noexcept {
-    const T det = T(static_cast<T>(n_) * suv - su * sv);
-    return real_type(det) / real_n();
+    return real_type(det(suv, su, sv)) / real_n();
   }
 
   std::uint64_t n_ = 0;
-  Sum<T> x_, y_, xy_, xx_, yy_;
+  Sum<T> w_, x_, y_, xy_, xx_, yy_;
 };
 
 }  // namespace streamreg

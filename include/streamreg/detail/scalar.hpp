@@ -30,6 +30,25 @@ constexpr bool is_finite(const T& v) noexcept {
   }
 }
 
+/// A record a state accepts: finite x and y, and a finite positive weight.
+template <class T>
+constexpr bool valid_record(const T& x, const T& y, const T& w) noexcept {
+  return is_finite(x) && is_finite(y) && is_finite(w) && w > T(0);
+}
+
+/// Name of a scalar type in checkpoints ("double", ...); nullptr for types checkpoints
+/// cannot hold.
+template <class T>
+constexpr const char* scalar_name() noexcept {
+  if constexpr (std::is_same_v<T, float>) return "float";
+  else if constexpr (std::is_same_v<T, double>) return "double";
+  else if constexpr (std::is_same_v<T, long double>) return "long double";
+  else if constexpr (std::is_same_v<T, bool>) return "bool";
+  else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return "int";
+  else if constexpr (std::is_integral_v<T>) return "uint";
+  else return "unsupported";
+}
+
 /// The scalar a state over `T` solves in: `T` itself, except `double` for integral `T`
 /// (sums of integers stay exact; only the final divisions round).
 template <class T>

@@ -5,6 +5,7 @@
 
 #include <charconv>      // std::from_chars
 #include <cstdint>       // std::uint64_t
+#include <cstring>       // std::memchr
 #include <memory>        // std::unique_ptr
 #include <string>        // std::string
 #include <string_view>   // std::string_view
@@ -161,6 +162,9 @@ std::errc parse_number(std::string_view s, T& out) noexcept {
 }
 
 inline bool is_skippable(std::string_view line, const csv_format& fmt) noexcept {
+  // Usually the first character is neither blank nor CR, so trim would keep it: decide on it.
+  if (!line.empty() && !is_blank(line.front()) && line.front() != '\r')
+    return fmt.comment != '\0' && line.front() == fmt.comment;
   const std::string_view t = trim(line);
   return t.empty() || (fmt.comment != '\0' && t.front() == fmt.comment);
 }
@@ -235,7 +239,11 @@ template <class T = double>
 class csv_row_parser {
  public:
   csv_row_parser(csv_schema schema, csv_format fmt)
-      : schema_(std::move(schema)), fmt_(fmt), values_(schema_.positions().size()) {
+      : schema_(std::move(schema)),
+        fmt_(fmt),
+        values_(schema_.positions().size()),
+        plain_(!fmt.whitespace && (fmt.delimiter == ',' || fmt.delimiter == ';' ||
+                                   fmt.delimiter == '|' || fmt.delimiter == ':')) {
     for (std::size_t p : schema_.positions()) width_ = p + 1 > width_ ? p + 1 : width_;
     slot_.assign(width_, npos);
     for (std::size_t i = 0; i < schema_.positions().size(); ++i)
@@ -246,6 +254,19 @@ class csv_row_parser {
   /// On failure returns false and error() describes the first bad field. Non-finite values
   /// (nan, inf, 1e400) are errors: they must never reach a state.
   bool parse(std::string_view line, std::uint64_t line_no) {
+    return (plain_ && parse_plain(line)) || parse_general(line, line_no);
+  }
+
+  const std::vector<T>& values() const noexcept { return values_; }
+  const T& operator[](std::size_t i) const noexcept { return values_[i]; }
+  const parse_error& error() const noexcept { return *error_; }
+  const csv_schema& schema() const noexcept { return schema_; }
+
+ private:
+  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+
+  /// Any line: fields split by split_fields, then each selected one parsed.
+  bool parse_general(std::string_view line, std::uint64_t line_no) {
     std::size_t found = 0;
     std::size_t bad = npos;
     std::string_view bad_text;
@@ -289,13 +310,51 @@ class csv_row_parser {
     return true;
   }
 
-  const std::vector<T>& values() const noexcept { return values_; }
-  const T& operator[](std::size_t i) const noexcept { return values_[i]; }
-  const parse_error& error() const noexcept { return *error_; }
-  const csv_schema& schema() const noexcept { return schema_; }
-
- private:
-  static constexpr std::size_t npos = static_cast<std::size_t>(-1);
+  /// The usual line in one pass: unquoted fields, each selected one a finite number followed
+  /// by blanks at most. Each number is read where its field starts and from_chars finds its
+  /// end, instead of finding the field's end first and reading the field again. True when the
+  /// line was read completely, with the values parse_general would give; false for anything
+  /// else (quotes, a bad or missing field), which parse_general then reads from the start and
+  /// reports (the values stored here by then are ones it stores too). Only for delimiters that
+  /// cannot occur in a number and are neither blanks nor quotes (see plain_).
+  bool parse_plain(std::string_view line) noexcept {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    for (std::size_t pos = 0;; ++pos) {
+      // A field usually starts with a digit, '-' or '.': one test excludes blanks, quotes,
+      // '+' and the end of the line, all below '-'.
+      const bool plain_start = p != end && static_cast<unsigned char>(*p) >= '-';
+      if (!plain_start) {
+        while (p != end && detail::is_blank(*p)) ++p;
+        // A quoted field, even the one after the last selected (split_fields reads it too).
+        if (p != end && *p == '"') return false;
+      }
+      if (pos == width_) return true;
+      const std::size_t i = slot_[pos];
+      if (i == npos) {  // not selected: skip to the next field
+        const void* next = std::memchr(p, fmt_.delimiter, static_cast<std::size_t>(end - p));
+        if (next == nullptr) return false;
+        p = static_cast<const char*>(next) + 1;
+        continue;
+      }
+      const char* first = p;
+      if (!plain_start && first != end && *first == '+') {  // as parse_number
+        ++first;
+        if (first != end && *first == '-') return false;
+      }
+      T v{};
+      const auto r = std::from_chars(first, end, v);
+      if (r.ec != std::errc() || !streamreg::detail::is_finite(v)) return false;
+      p = r.ptr;
+      if (p != end && *p != fmt_.delimiter) {
+        while (p != end && (detail::is_blank(*p) || *p == '\r')) ++p;  // what trim removes
+        if (p != end && *p != fmt_.delimiter) return false;
+      }
+      values_[i] = v;
+      if (p == end) return pos + 1 == width_;
+      ++p;
+    }
+  }
 
   bool fail(std::uint64_t line, std::size_t col, std::string name, std::string text,
             const std::string& reason) {
@@ -306,6 +365,8 @@ class csv_row_parser {
   csv_schema schema_;
   csv_format fmt_;
   std::vector<T> values_;
+  // The delimiter cannot be part of a number, a blank or a quote: parse_plain applies.
+  bool plain_ = false;
   std::vector<std::size_t> slot_;  // position -> selected index, or npos
   std::size_t width_ = 0;
   std::unique_ptr<parse_error> error_;
