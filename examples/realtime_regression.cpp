@@ -2,7 +2,8 @@
 // realtime_regression: the reference workflow. Records x,y arrive one at a time (a CSV file,
 // a pipe, or the built-in demo producer); after each one the least-squares intercept a and
 // slope b are written as a change stream a,b,time,diff (retraction of the previous value,
-// insertion of the new one).
+// insertion of the new one). Optionally over a window or with forgetting, weighted, and
+// checkpointed so that a killed run restarts where it stopped.
 #include <streamreg/streamreg.hpp>
 
 #include "cli_common.hpp"
@@ -21,65 +22,153 @@ struct options {
   std::uint64_t max_records = 0;  // 0: no limit
   double max_rate = 0;
   streamreg::io::error_policy on_error = streamreg::io::error_policy::fail;
-  std::string x = "x", y = "y", time;
+  std::string x = "x", y = "y";
+  cli::model_options model;
   std::uint64_t demo_records = 100;
   std::uint64_t seed = 42;
+  std::string checkpoint;
+  std::uint64_t checkpoint_every = 1000;
+
+  /// What a checkpoint must have been written with to be resumed by this run.
+  std::string describe() const {
+    return input + '|' + x + '|' + y + '|' + model.describe() + '|' +
+           std::to_string(demo_records) + '|' + std::to_string(seed) + '|' +
+           (compat ? "compat" : "");
+  }
 };
 
 constexpr const char* program = "realtime_regression";
 
 using writer = streamreg::csv_change_writer<double>;
 using stream = streamreg::change_stream<double, writer>;
-using regressor = streamreg::regressor<streamreg::moments<double>, stream>;
 
-int run(const options& opt) {
-  cli::output_file out(opt.output);
-  regressor reg{stream(writer(out.get(), {opt.compat, out.interactive(), true}))};
+/// Everything a restart needs: the regressor's state and counters, the input position and
+/// the length of the output written so far.
+template <class Reg>
+struct run_state {
+  Reg reg;
+  std::uint64_t config = 0;         // hash of the arguments that shape the output
+  std::uint64_t line = 0;           // last input line read (CSV input)
+  std::uint64_t records = 0;        // data records consumed (good or skipped)
+  std::uint64_t skipped = 0;
+  std::uint64_t output_offset = 0;  // bytes of output that belong to this state
+  double last_time = 0;
+
+  static std::string checkpoint_type() { return "realtime_regression/" + Reg::checkpoint_type(); }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    reg.serialize(ar);
+    ar.field("config", config);
+    ar.field("line", line);
+    ar.field("records", records);
+    ar.field("skipped", skipped);
+    ar.field("output_offset", output_offset);
+    ar.field("last_time", last_time);
+  }
+};
+
+template <class State>
+int run_with(const options& opt, State initial) {
+  using reg_type = streamreg::regressor<State, stream>;
+  const std::uint64_t config = streamreg::detail::fnv1a(opt.describe());
+
+  // A checkpoint, when there is one, gives the state and where output and input resume.
+  std::optional<std::string> saved;
+  std::uint64_t output_offset = 0;
+  if (!opt.checkpoint.empty() && (saved = cli::read_if_exists(opt.checkpoint))) {
+    run_state<reg_type> probe{reg_type(initial, stream(writer(stdout, {false, false, false})))};
+    streamreg::restore_checkpoint(*saved, probe);
+    if (probe.config != config)
+      throw streamreg::config_error("checkpoint '" + opt.checkpoint +
+                                    "' was written by a run with other arguments");
+    output_offset = probe.output_offset;
+  }
+  const bool resuming = saved.has_value();
+  cli::output_file out(opt.output, output_offset);
+  const writer::options wopt{opt.compat, out.interactive(), !resuming};
+  run_state<reg_type> run{reg_type(std::move(initial), stream(writer(out.get(), wopt)))};
+  run.config = config;
+  if (resuming) {
+    streamreg::restore_checkpoint(*saved, run);
+    if (run.reg.accepted() > 0) run.reg.sink().resume(run.reg.fit());
+  }
+
+  auto save = [&] {
+    if (opt.checkpoint.empty()) return;
+    run.output_offset = out.offset();
+    cli::write_atomically(opt.checkpoint, streamreg::save_checkpoint(run));
+  };
   cli::rate_limiter limiter(opt.max_rate);
-  std::uint64_t n = 0;
-  auto room = [&] { return opt.max_records == 0 || n < opt.max_records; };
+  std::uint64_t since_save = 0;
+  auto room = [&] { return opt.max_records == 0 || run.records < opt.max_records; };
+  auto after_record = [&] {
+    ++run.records;
+    if (++since_save >= opt.checkpoint_every) {
+      since_save = 0;
+      save();
+    }
+  };
 
   if (opt.input.empty()) {  // the reference producer: x = 0, 1, 2, ...; y = x + U(-0.1, 0.1)
     streamreg::io::generator gen({opt.demo_records, opt.seed, 0.0, 1.0, 0.0, 1.0, 0.1});
     double x = 0, y = 0;
+    for (std::uint64_t i = 0; i < run.records && gen.next(x, y);) ++i;  // already fitted
+    std::uint64_t n = 0;
     while (room() && gen.next(x, y)) {
       limiter.wait(n++);
-      reg.push(x, y);
+      run.reg.push(x, y);
+      after_record();
     }
+    save();
     return cli::ok;
   }
 
   cli::input_file in(opt.input);
   std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.x),
                                              streamreg::io::column::parse(opt.y)};
-  if (!opt.time.empty()) columns.push_back(streamreg::io::column::parse(opt.time));
+  const auto layout = cli::record_layout::add(opt.model, columns);
   streamreg::io::csv_reader<double> reader(in.source(), columns);
-  std::uint64_t skipped = 0;
+  if (resuming && !reader.skip_through(run.line))
+    throw streamreg::config_error("the input is shorter than when the checkpoint was written");
+  std::uint64_t n = 0;
+  int status = cli::ok;
   while (room()) {
     const auto r = reader.next();
     if (r == streamreg::io::csv_reader<double>::result::end) break;
+    std::optional<streamreg::parse_error> bad;
     if (r == streamreg::io::csv_reader<double>::result::error) {
+      bad = reader.error();
+    } else {
+      limiter.wait(n++);
+      bad = cli::apply_record(run.reg, reader, layout, run.last_time);
+    }
+    if (bad) {
       if (opt.on_error == streamreg::io::error_policy::fail) {
         out.flush();
-        fmt::print(stderr, "{}: {}\n", program, reader.error().what());
-        return cli::bad_input;
+        fmt::print(stderr, "{}: {}\n", program, bad->what());
+        status = cli::bad_input;
+        break;
       }
-      cli::report_skip(program, reader.error());
+      cli::report_skip(program, *bad);
       if (opt.on_error == streamreg::io::error_policy::stop) break;
-      ++skipped;
-      continue;
+      ++run.skipped;
     }
-    limiter.wait(n++);
-    if (opt.time.empty()) {
-      reg.push(reader[0], reader[1]);
-    } else {
-      reg.push_at(reader[2], reader[0], reader[1]);
-    }
+    run.line = reader.line();
+    if (status == cli::ok) after_record();
   }
+  save();
   out.flush();
-  if (skipped > 0)
-    fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.accepted(), skipped);
-  return cli::ok;
+  if (run.skipped > 0)
+    fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, run.reg.accepted(),
+               run.skipped);
+  return status;
+}
+
+int run(const options& opt) {
+  opt.model.validate();
+  if (opt.input.empty() && (!opt.model.weight.empty() || !opt.model.time.empty()))
+    throw streamreg::config_error("--weight and --time need --input");
+  return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
 }  // namespace
@@ -97,16 +186,25 @@ int main(int argc, char** argv) {
   app.add_flag("--compat", opt.compat,
                "Write undefined fits (fewer than 2 records, constant x) as 0,0 like the "
                "reference workflow; otherwise a and b are left empty");
-  app.add_option("--max-records", opt.max_records, "Stop after N data records (0: no limit)")
+  app.add_option("--max-records", opt.max_records,
+                 "Stop after N data records (0: no limit; counted over restarts)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--max-rate", opt.max_rate, "At most R records per second (0: no limit)")
       ->check(CLI::NonNegativeNumber);
   cli::add_error_policy(app, opt.on_error);
   app.add_option("--x", opt.x, "Column of x: header name or 1-based number")->capture_default_str();
   app.add_option("--y", opt.y, "Column of y: header name or 1-based number")->capture_default_str();
-  app.add_option("--time", opt.time,
+  app.add_option("--time", opt.model.time,
                  "Column holding each record's time, written in the time field (default: the "
                  "0-based record index)");
+  cli::add_model_options(app, opt.model, false);
+  app.add_option("--checkpoint", opt.checkpoint,
+                 "Keep the state here (written atomically every --checkpoint-every records and "
+                 "at exit); when the file exists at start, continue from it. With --output, "
+                 "the output file is cut back to what the checkpoint covers and continued");
+  app.add_option("--checkpoint-every", opt.checkpoint_every, "Records between checkpoints")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--demo-records", opt.demo_records, "Records the demo producer writes")
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();
@@ -118,6 +216,9 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "{}: {}\n", program, e.what());
     return cli::bad_input;
   } catch (const streamreg::config_error& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return cli::bad_config;
+  } catch (const streamreg::checkpoint_error& e) {
     fmt::print(stderr, "{}: {}\n", program, e.what());
     return cli::bad_config;
   } catch (const std::exception& e) {

@@ -8,7 +8,9 @@
 #include "cli_common.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -25,6 +27,7 @@ struct options {
   std::string format = "csv";
   std::string output;
   streamreg::io::error_policy on_error = streamreg::io::error_policy::fail;
+  cli::model_options model;
 };
 
 using inference = streamreg::line_inference<double>;
@@ -80,40 +83,47 @@ class printer {
   bool flush_each_;
 };
 
-int run(const options& opt) {
-  if (opt.x.size() != 1)
-    throw streamreg::config_error(
-        "exactly one --x column is supported (several predictors are not built yet)");
+template <class State>
+int run_with(const options& opt, State initial) {
   cli::output_file out(opt.output);
   cli::input_file in(opt.input);
   streamreg::io::csv_format format;
   format.skip_to_data = opt.skip_to_data;
   format.detect = !opt.skip_to_data;
   format.header = !opt.no_header;
-  streamreg::io::csv_reader<double> reader(
-      in.source(), {streamreg::io::column::parse(opt.y), streamreg::io::column::parse(opt.x[0])},
-      format);
+  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
+                                             streamreg::io::column::parse(opt.x[0])};
+  // apply_record reads x from the first selected column and y from the second.
+  std::swap(columns[0], columns[1]);
+  const auto layout = cli::record_layout::add(opt.model, columns);
+  streamreg::io::csv_reader<double> reader(in.source(), columns, format);
 
-  streamreg::regressor<> reg;
+  streamreg::regressor<State> reg(std::move(initial), streamreg::null_sink{});
   printer print(opt, out.get(), out.interactive());
   const bool every = opt.emit == "every";
   print.header();
   std::uint64_t skipped = 0;
+  double last_time = 0;
   for (;;) {
     const auto r = reader.next();
     if (r == streamreg::io::csv_reader<double>::result::end) break;
+    std::optional<streamreg::parse_error> bad;
     if (r == streamreg::io::csv_reader<double>::result::error) {
+      bad = reader.error();
+    } else {
+      bad = cli::apply_record(reg, reader, layout, last_time);
+    }
+    if (bad) {
       if (opt.on_error == streamreg::io::error_policy::fail) {
         out.flush();
-        fmt::print(stderr, "{}: {}\n", program, reader.error().what());
+        fmt::print(stderr, "{}: {}\n", program, bad->what());
         return cli::bad_input;
       }
-      cli::report_skip(program, reader.error());
+      cli::report_skip(program, *bad);
       if (opt.on_error == streamreg::io::error_policy::stop) break;
       ++skipped;
       continue;
     }
-    reg.push(reader[1], reader[0]);
     if (every) print.row(reg.inference());
   }
   if (!every) print.row(reg.inference());
@@ -121,6 +131,14 @@ int run(const options& opt) {
   if (skipped > 0)
     fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.accepted(), skipped);
   return cli::ok;
+}
+
+int run(const options& opt) {
+  if (opt.x.size() != 1)
+    throw streamreg::config_error(
+        "exactly one --x column is supported (several predictors are not built yet)");
+  opt.model.validate();
+  return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
 }  // namespace
@@ -152,6 +170,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "jsonl", "table"}))
       ->capture_default_str();
   app.add_option("--output", opt.output, "Write here instead of stdout");
+  app.add_option("--time", opt.model.time,
+                 "Column of event time (for --window-time and --half-life-time)");
+  cli::add_model_options(app, opt.model, true);
   cli::add_error_policy(app, opt.on_error);
   CLI11_PARSE(app, argc, argv);
 

@@ -28,6 +28,13 @@ class change_stream {
     has_previous_ = true;
   }
 
+  /// Continues a change stream whose last insertion was `current` (after a restart from a
+  /// checkpoint): the next emission first retracts it.
+  void resume(const line_fit<T>& current) noexcept {
+    previous_ = current;
+    has_previous_ = true;
+  }
+
   Out& output() noexcept { return out_; }
   /// The last inserted fit (meaningful once something was emitted).
   const line_fit<T>& current() const noexcept { return previous_; }

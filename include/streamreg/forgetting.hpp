@@ -5,6 +5,7 @@
 
 #include <cmath>    // std::pow
 #include <cstdint>  // std::uint64_t
+#include <string>   // checkpoint_type
 
 #include "config.hpp"
 #include "detail/scalar.hpp"
@@ -104,6 +105,10 @@ class forgetting {
            a.w2_ == b.w2_ && a.last_t_ == b.last_t_;
   }
 
+  /// Checkpoint support (checkpoint.hpp).
+  static std::string checkpoint_type() {
+    return std::string("forgetting<") + detail::scalar_name<T>() + ">";
+  }
   template <class Archive>
   void serialize(Archive& ar) {
     state_.serialize(ar);

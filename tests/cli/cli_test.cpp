@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 
 #include <cmath>
+#include <cstdint>
+#include <utility>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -63,6 +65,13 @@ std::vector<std::string> fields(const std::string& line, char sep = ',') {
   while (std::getline(s, f, sep)) v.push_back(f);
   if (!line.empty() && line.back() == sep) v.emplace_back();
   return v;
+}
+
+/// 17 significant digits, as the binaries read and write them.
+std::string fmt_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
 }
 
 std::string write_temp(const std::string& name, const std::string& text) {
@@ -273,4 +282,169 @@ TEST_CASE("examples: quickstart runs", "[cli]") {
   const auto r = run(QUICKSTART);
   CHECK(r.status == 0);
   CHECK_THAT(r.out, Contains("R^2"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Windows, weights, forgetting, retraction and checkpoints through the binaries.
+
+namespace {
+
+struct wpoint {
+  long double x, y, w;
+};
+
+/// Weighted least squares by the two-pass formulas in long double: (intercept, slope).
+std::pair<double, double> batch_fit(const std::vector<wpoint>& d) {
+  long double sw = 0, mx = 0, my = 0;
+  for (const auto& p : d) {
+    sw += p.w;
+    mx += p.w * p.x;
+    my += p.w * p.y;
+  }
+  mx /= sw;
+  my /= sw;
+  long double sxx = 0, sxy = 0;
+  for (const auto& p : d) {
+    sxx += p.w * (p.x - mx) * (p.x - mx);
+    sxy += p.w * (p.x - mx) * (p.y - my);
+  }
+  const long double b = sxy / sxx;
+  return {static_cast<double>(my - b * mx), static_cast<double>(b)};
+}
+
+/// A file of n records t,x,y,w with x near 1.7e9 (deterministic, LCG noise).
+std::pair<std::string, std::vector<wpoint>> offset_file(const std::string& name, int n) {
+  std::ostringstream s;
+  s << "t,x,y,w\n";
+  std::vector<wpoint> d;
+  std::uint64_t state = 12345;
+  for (int i = 0; i < n; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const double u = static_cast<double>(state >> 11) * 0x1p-53;
+    const double x = 1.7e9 + 0.25 * i;
+    const double y = 2.0 * (0.25 * i) + 5.0 + u;
+    const double w = 1.0 + static_cast<double>(i % 7);
+    s << (10 * i) << ',' << fmt_number(x) << ',' << fmt_number(y) << ',' << w << '\n';
+    d.push_back({x, y, w});
+  }
+  return {write_temp(name, s.str()), d};
+}
+
+std::pair<double, double> last_insertion(const std::string& change_stream) {
+  const auto rows = lines(change_stream);
+  REQUIRE(rows.size() >= 2);
+  const auto f = fields(rows.back());
+  return {std::stod(f[0]), std::stod(f[1])};
+}
+
+}  // namespace
+
+TEST_CASE("realtime_regression: --window N fits the last N records", "[cli][window]") {
+  auto [path, d] = offset_file("win.csv", 500);
+  const auto r = run(rr + " --input " + path + " --window 100");
+  REQUIRE(r.status == 0);
+  for (auto& p : d) p.w = 1;
+  const auto expected = batch_fit(std::vector<wpoint>(d.end() - 100, d.end()));
+  const auto got = last_insertion(r.out);
+  CHECK_THAT(got.first, WithinRel(expected.first, 1e-11));
+  CHECK_THAT(got.second, WithinRel(expected.second, 1e-11));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("realtime_regression: --weight fits weighted least squares", "[cli][weights]") {
+  auto [path, d] = offset_file("weights.csv", 300);
+  const auto r = run(rr + " --input " + path + " --weight w");
+  REQUIRE(r.status == 0);
+  const auto expected = batch_fit(d);
+  const auto got = last_insertion(r.out);
+  CHECK_THAT(got.first, WithinRel(expected.first, 1e-11));
+  CHECK_THAT(got.second, WithinRel(expected.second, 1e-11));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("stream_fit: --half-life weighs a record k records old 0.5^(k/H)", "[cli][forgetting]") {
+  auto [path, d] = offset_file("halflife.csv", 2000);
+  const auto r = run(sf + " " + path + " --y y --x x --half-life 150 --emit final");
+  REQUIRE(r.status == 0);
+  const std::size_t n = d.size();
+  for (std::size_t k = 0; k < n; ++k)
+    d[k].w = std::pow(0.5L, static_cast<long double>(n - 1 - k) / 150.0L);
+  const auto expected = batch_fit(d);
+  const auto f = fields(lines(r.out).back());
+  CHECK_THAT(std::stod(f[1]), WithinRel(expected.first, 1e-9));
+  CHECK_THAT(std::stod(f[2]), WithinRel(expected.second, 1e-9));
+  std::remove(path.c_str());
+}
+
+TEST_CASE("stream_fit: --window-time keeps the records of the last span of time",
+          "[cli][window]") {
+  auto [path, d] = offset_file("wintime.csv", 400);
+  // Times are 10 i: a span of 995 after the last record (3990) keeps times > 2995: 100 records.
+  const auto r =
+      run(sf + " " + path + " --y y --x x --time t --window-time 995 --emit final --format jsonl");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("\"n\":100,"));
+  std::remove(path.c_str());
+
+  const std::string late = write_temp("late.csv", "t,x,y\n1,0,0\n5,1,1\n3,2,2\n6,3,3\n");
+  const auto e = run(sf + " " + late + " --y y --x x --time t --window-time 10 --emit final");
+  CHECK(e.status == 1);
+  CHECK_THAT(e.err, Contains("line 4, column 1 (t)") && Contains("earlier"));
+  std::remove(late.c_str());
+}
+
+TEST_CASE("stream_fit: --diff -1 retracts an earlier record", "[cli][retraction]") {
+  const std::string with = write_temp("diff.csv", "x,y,d\n1,2,1\n2,4.5,1\n3,5,1\n2,4.5,-1\n");
+  const std::string without = write_temp("nodiff.csv", "x,y\n1,2\n3,5\n");
+  const auto a = run(sf + " " + with + " --y y --x x --diff d --emit final --format jsonl");
+  const auto b = run(sf + " " + without + " --y y --x x --emit final --format jsonl");
+  REQUIRE(a.status == 0);
+  CHECK(a.out == b.out);
+  CHECK_THAT(a.out, Contains("\"coefficients\":[0.5,1.5]"));
+  // A retraction of a record that was never there is a bad record.
+  const std::string bogus = write_temp("bogus.csv", "x,y,d\n1,2,1\n2,4.5,1\n3,5,1\n7,4.5,-1\n");
+  const auto c = run(sf + " " + bogus + " --y y --x x --diff d");
+  CHECK(c.status == 1);
+  CHECK_THAT(c.err, Contains("line 5, column 3 (d)") && Contains("not in the fit"));
+  for (const auto& p : {with, without, bogus}) std::remove(p.c_str());
+}
+
+TEST_CASE("realtime_regression: bad option combinations are configuration errors",
+          "[cli][errors]") {
+  CHECK(run(rr + " --window 5 --half-life 3").status == 2);
+  CHECK_THAT(run(rr + " --input " + data + "/seed_stream.csv --window-time 5").err,
+             Contains("--time"));
+  CHECK(run(rr + " --window 0").status != 0);
+}
+
+TEST_CASE("realtime_regression: a run killed with SIGKILL resumes from its checkpoint",
+          "[cli][checkpoint]") {
+  auto [path, d] = offset_file("kill.csv", 4000);
+  const std::string ck = temp_path("kill.ck"), out = temp_path("kill.out"),
+                    ref = temp_path("kill.ref");
+  std::remove(ck.c_str());
+  const std::string args = " --input " + path + " --window 300 --checkpoint-every 97 ";
+  REQUIRE(run(rr + args + "--output " + ref).status == 0);
+  // Three runs killed at different moments, then one to the end: the output equals the
+  // uninterrupted run's byte for byte, and so does the final state.
+  for (const char* delay : {"0.15", "0.3", "0.2"}) {
+    run(rr + args + "--max-rate 8000 --checkpoint " + ck + " --output " + out + " & pid=$!; sleep " +
+        delay + "; kill -9 $pid; wait $pid");
+  }
+  const auto last = run(rr + args + "--checkpoint " + ck + " --output " + out);
+  REQUIRE(last.status == 0);
+  CHECK(slurp(out) == slurp(ref));
+  CHECK(slurp(ck).find("realtime_regression/regressor<count_window<moments<double>>>") !=
+        std::string::npos);
+  // A checkpoint written with other arguments is refused, a damaged one too.
+  const auto other = run(rr + " --input " + path + " --window 301 --checkpoint " + ck);
+  CHECK(other.status == 2);
+  CHECK_THAT(other.err, Contains("other arguments") || Contains("differs"));
+  std::string text = slurp(ck);
+  text[text.size() / 2] = static_cast<char>(text[text.size() / 2] ^ 1);
+  std::ofstream(ck, std::ios::binary) << text;
+  const auto damaged = run(rr + args + "--checkpoint " + ck);
+  CHECK(damaged.status == 2);
+  CHECK_THAT(damaged.err, Contains("checkpoint"));
+  for (const auto& p : {path, ck, out, ref}) std::remove(p.c_str());
 }

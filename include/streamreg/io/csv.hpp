@@ -411,6 +411,17 @@ class csv_reader {
     return parser_.parse(line, lines_->line_number()) ? result::record : result::error;
   }
 
+  /// Skips input up to and including line `line` without reading records from it (to
+  /// resume after a checkpoint that recorded the last line read). Returns false if the input
+  /// ends first.
+  bool skip_through(std::uint64_t line) {
+    if (pending_ && first_line_ <= line) pending_ = false;
+    std::string_view ignored;
+    while (lines_->line_number() < line)
+      if (!lines_->next(ignored)) return false;
+    return true;
+  }
+
   /// The format in use (after detection, when asked for).
   const csv_format& format() const noexcept { return fmt_; }
   const std::vector<T>& values() const noexcept { return parser_.values(); }
