@@ -42,7 +42,10 @@ class forgetting {
   }
   /// Half-life in event time (push_at): a record H time units older weighs 1/2.
   static forgetting half_life_time(double span) {
-    return forgetting(T(1) / T(check_half_life(T(span))), true);
+    const T rate = T(T(1) / T(check_half_life(T(span))));
+    if (!detail::is_finite(rate))  // a subnormal half-life: 1/H overflows
+      STREAMREG_THROW(config_error("forgetting: the half-life is too short"));
+    return forgetting(rate, true);
   }
 
   /// Adds a record (one record's decay first; with a time half-life, push_at is meant).
@@ -65,8 +68,15 @@ class forgetting {
     if (state_.count() > 0) {
       if (t < last_t_) return false;
       const T f = T(std::pow(T(0.5), T(T(t - last_t_) * lambda_)));
-      state_.scale(f);
-      w2_ = T(w2_ * f * f);
+      if (f > T(0)) {
+        state_.scale(f);
+        w2_ = T(w2_ * f * f);
+      } else {
+        // A gap of more than ~1075 half-lives (double): the factor underflows to 0, the
+        // records before it weigh nothing, and the state restarts with this record.
+        state_.reset();
+        w2_ = T(0);
+      }
     }
     last_t_ = t;
     w2_ = T(w2_ + w * w);

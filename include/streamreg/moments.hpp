@@ -5,7 +5,8 @@
 
 #include <cstdint>  // std::uint64_t
 #include <limits>   // std::numeric_limits
-#include <string>   // checkpoint_type
+#include <string>       // checkpoint_type
+#include <type_traits>  // std::conditional_t
 
 #include "config.hpp"
 #include "detail/scalar.hpp"
@@ -39,18 +40,21 @@ class moments {
  public:
   using value_type = T;
   using real_type = T;
+  /// The weight sum's type: double for float, whose 24-bit significand would stop counting
+  /// at 2^24 records (and freeze the update weight 1/W), else T.
+  using weight_type = std::conditional_t<std::is_same_v<T, float>, double, T>;
 
   /// Adds one record. Returns false, leaving the state unchanged, when x or y is not finite.
   constexpr bool push(const T& x, const T& y) noexcept {
     if (!detail::is_finite(x) || !detail::is_finite(y)) return false;
     start(x, y);
     ++n_;
-    w_ += T(1);
+    w_ += weight_type(1);
     // 1/W is kept off the data's dependency chain: the previous update computed it and this
     // one computes the next, so a per-record loop overlaps the division with the previous
     // record's update instead of waiting for it.
     const T r = next_r_;
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
     const T dx = T(x - x0_);
     const T dy = T(y - y0_);
     const T ex = T(dx - mx_);  // deviation from the old mean
@@ -71,9 +75,9 @@ class moments {
     if (!detail::valid_record(x, y, w)) return false;
     start(x, y);
     ++n_;
-    w_ += w;
-    const T r = T(w / w_);
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    w_ += weight_type(w);
+    const T r = T(weight_type(w) / w_);
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
     const T dx = T(x - x0_);
     const T dy = T(y - y0_);
     const T ex = T(dx - mx_);
@@ -102,13 +106,13 @@ class moments {
       *this = moments{};
       return true;
     }
-    const T w_new = T(w_ - w);
-    if (!(w_new > T(0))) return false;
+    const weight_type w_new = weight_type(w_ - weight_type(w));
+    if (!(w_new > weight_type(0))) return false;
     const T dx = T(x - x0_);
     const T dy = T(y - y0_);
     const T fx = T(dx - mx_);  // deviation from the mean that includes the record
     const T fy = T(dy - my_);
-    const T r = T(w / w_new);
+    const T r = T(weight_type(w) / w_new);
     const T mx = T(mx_ - T(fx * r));
     const T my = T(my_ - T(fy * r));
     const T wx = T(w * T(dx - mx));  // w times the deviation from the mean without it
@@ -131,8 +135,64 @@ class moments {
     my_ = my;
     w_ = w_new;
     --n_;
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
     return true;
+  }
+
+  /// Replaces the unweighted record (xo, yo), pushed before, by (xn, yn) in one update: what a
+  /// full count window does on each slide. The weight sum is unchanged; `inv_w` must be
+  /// 1 / weight_sum() (the window keeps it). With δ deviations from the old means and f from
+  /// the new ones: Sxx += δxn·fxn − δxo·fxo, Sxy += δxn·fyn − δxo·fyo (the sliding form of the
+  /// West update). Requires: count() >= 2, all values finite.
+  constexpr void replace(const T& xo, const T& yo, const T& xn, const T& yn,
+                         const T& inv_w) noexcept {
+    const T dxo = T(xo - x0_), dyo = T(yo - y0_);
+    const T dxn = T(xn - x0_), dyn = T(yn - y0_);
+    const T exo = T(dxo - mx_), eyo = T(dyo - my_);  // deviations from the old means
+    const T exn = T(dxn - mx_), eyn = T(dyn - my_);
+    mx_ += T(T(dxn - dxo) * inv_w);
+    my_ += T(T(dyn - dyo) * inv_w);
+    const T fxo = T(dxo - mx_), fyo = T(dyo - my_);  // deviations from the new means
+    const T fxn = T(dxn - mx_), fyn = T(dyn - my_);
+    sxx_ += T(T(exn * fxn) - T(exo * fxo));
+    sxy_ += T(T(exn * fyn) - T(exo * fyo));
+    syy_ += T(T(eyn * fyn) - T(eyo * fyo));
+    if (sxx_ < T(0)) sxx_ = T(0);  // rounding on (numerically) constant x
+    if (syy_ < T(0)) syy_ = T(0);
+  }
+
+  /// Recomputes the state from scratch by the two-pass formulas (means first, then centred
+  /// sums), origin at the first record: `for_each(f)` must call f(x, y, w) for every record,
+  /// in the same order both times it is called. More accurate than one pass; no division per
+  /// record.
+  template <class ForEach>
+  void assign_two_pass(ForEach&& for_each) {
+    *this = moments{};
+    bool first = true;
+    weight_type w = 0;
+    T sx{}, sy{};
+    for_each([&](const T& x, const T& y, const T& wi) {
+      if (first) {
+        x0_ = x;
+        y0_ = y;
+        first = false;
+      }
+      ++n_;
+      w += weight_type(wi);
+      sx += T(wi * T(x - x0_));
+      sy += T(wi * T(y - y0_));
+    });
+    if (n_ == 0) return;
+    w_ = w;
+    mx_ = T(sx / T(w));
+    my_ = T(sy / T(w));
+    for_each([&](const T& x, const T& y, const T& wi) {
+      const T ex = T(T(x - x0_) - mx_), ey = T(T(y - y0_) - my_);
+      sxx_ += T(wi * T(ex * ex));
+      sxy_ += T(wi * T(ex * ey));
+      syy_ += T(wi * T(ey * ey));
+    });
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
   }
 
   /// Adds the records of another state (Chan et al. pairwise update): equals one pass over
@@ -147,18 +207,19 @@ class moments {
     // close (Sterbenz), the usual case for shards of one stream.
     const T omx = T(T(o.x0_ - x0_) + o.mx_);
     const T omy = T(T(o.y0_ - y0_) + o.my_);
-    const T w = T(w_ + o.w_);
+    const weight_type w = weight_type(w_ + o.w_);
     const T ddx = T(omx - mx_);
     const T ddy = T(omy - my_);
     const T f = T(w_ * o.w_ / w);
     sxx_ += T(o.sxx_ + T(ddx * ddx * f));
     sxy_ += T(o.sxy_ + T(ddx * ddy * f));
     syy_ += T(o.syy_ + T(ddy * ddy * f));
-    mx_ += T(ddx * o.w_ / w);
-    my_ += T(ddy * o.w_ / w);
+    const T share = T(o.w_ / w);
+    mx_ += T(ddx * share);
+    my_ += T(ddy * share);
     n_ += o.n_;
     w_ = w;
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
     return *this;
   }
   constexpr moments& operator+=(const moments& o) noexcept { return merge(o); }
@@ -167,11 +228,11 @@ class moments {
   /// weight sum and co-moments scale. Requires: 0 < f <= 1.
   constexpr void scale(const T& f) noexcept {
     STREAMREG_ASSERT(f > T(0) && f <= T(1), "moments::scale: factor outside (0, 1]");
-    w_ *= f;
+    w_ *= weight_type(f);
     sxx_ *= f;
     sxy_ *= f;
     syy_ *= f;
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
   }
 
   constexpr void reset() noexcept { *this = moments{}; }
@@ -179,7 +240,7 @@ class moments {
   /// Number of records.
   constexpr std::uint64_t count() const noexcept { return n_; }
   /// Sum of the weights (count() when unweighted).
-  constexpr T weight_sum() const noexcept { return w_; }
+  constexpr T weight_sum() const noexcept { return T(w_); }
   /// The origin: the first record pushed (0 while empty).
   constexpr T shift_x() const noexcept { return x0_; }
   constexpr T shift_y() const noexcept { return y0_; }
@@ -219,7 +280,10 @@ class moments {
     ar.field("sxx", sxx_);
     ar.field("sxy", sxy_);
     ar.field("syy", syy_);
-    next_r_ = T(T(1) / T(w_ + T(1)));
+    // Only when loading: save_checkpoint serialises a const object (it may live in read-only
+    // memory), so saving must not write, even the value already there.
+    if constexpr (Archive::loading)
+      next_r_ = T(weight_type(1) / weight_type(w_ + weight_type(1)));
   }
 
  private:
@@ -242,7 +306,7 @@ class moments {
   }
 
   std::uint64_t n_ = 0;
-  T w_{};          // weight sum
+  weight_type w_{};  // weight sum
   T x0_{}, y0_{};  // origin
   T mx_{}, my_{};  // means of x − x0, y − y0
   T sxx_{}, sxy_{}, syy_{};

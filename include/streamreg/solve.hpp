@@ -49,15 +49,8 @@ inline T minus_product_inline(const T& y0, const T& b, const T& x0) noexcept {
   return minus_product(y0, b, x0);
 }
 
-#if defined(__has_builtin)
-#  if __has_builtin(__builtin_bit_cast)
-#    define STREAMREG_DETAIL_BIT_CAST 1
-#  endif
-#endif
-
-/// 0 < v ≤ max, that is positive and finite. For float and double decided on the bits: the
-/// per-record branches on floating-point comparisons cost about 0.7 ns a record more than on
-/// integer ones (benchmarks/README.md), and the predicate is the same.
+/// 0 < v ≤ max, that is positive and finite; for float and double decided on the bits, as
+/// is_finite.
 template <class T>
 constexpr bool is_positive_finite(const T& v) noexcept {
 #ifdef STREAMREG_DETAIL_BIT_CAST
@@ -69,20 +62,6 @@ constexpr bool is_positive_finite(const T& v) noexcept {
   }
 #endif
   return v > T(0) && v <= std::numeric_limits<T>::max();
-}
-
-/// is_finite, decided on the bits for float and double (see is_positive_finite).
-template <class T>
-constexpr bool is_finite_fast(const T& v) noexcept {
-#ifdef STREAMREG_DETAIL_BIT_CAST
-  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
-    using bits = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
-    // Infinities and NaNs are the patterns whose exponent bits are all ones.
-    constexpr bits exponent = __builtin_bit_cast(bits, std::numeric_limits<T>::infinity());
-    return (__builtin_bit_cast(bits, v) & exponent) != exponent;
-  }
-#endif
-  return is_finite(v);
 }
 
 }  // namespace detail
@@ -114,7 +93,7 @@ constexpr auto solve(const State& s) noexcept -> line_fit<typename State::real_t
         const T b = T(s.sxy() / sxx);
         const T a = T(detail::minus_product_inline(s.shift_y(), b, s.shift_x()) +
                       T(s.mean_dy() - b * s.mean_dx()));
-        if (detail::is_finite_fast(a)) {
+        if (detail::is_finite(a)) {
           f.status = fit_status::ok;
           f.intercept = a;
           f.slope = b;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cmath>        // std::isfinite, std::fma, std::sqrt
+#include <cstdint>      // std::uint32_t, std::uint64_t
+#include <limits>       // std::numeric_limits
 #include <type_traits>  // std::is_floating_point_v, std::is_integral_v
 #include <utility>      // std::declval
 
@@ -15,10 +17,26 @@ template <class T>
 struct has_adl_isfinite<T, std::void_t<decltype(isfinite(std::declval<const T&>()))>>
     : std::true_type {};
 
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_bit_cast)
+#    define STREAMREG_DETAIL_BIT_CAST 1
+#  endif
+#endif
+
 /// True unless `v` is NaN or infinite. Types without a notion of infinity (integers, exact
 /// rationals) are always finite; a user type may provide `isfinite` found by ADL.
+/// For float and double decided on the bits (exponent not all ones): on the per-record path,
+/// branches on floating-point comparisons measured about 0.7 ns a record more than on integer
+/// ones (benchmarks/README.md); the predicate is the same.
 template <class T>
 constexpr bool is_finite(const T& v) noexcept {
+#ifdef STREAMREG_DETAIL_BIT_CAST
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    using bits = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+    constexpr bits exponent = __builtin_bit_cast(bits, std::numeric_limits<T>::infinity());
+    return (__builtin_bit_cast(bits, v) & exponent) != exponent;
+  }
+#endif
   if constexpr (std::is_floating_point_v<T>) {
     return std::isfinite(v);
   } else if constexpr (std::is_integral_v<T>) {
