@@ -325,7 +325,7 @@ std::pair<std::string, std::vector<wpoint>> offset_file(const std::string& name,
     const double y = 2.0 * (0.25 * i) + 5.0 + u;
     const double w = 1.0 + static_cast<double>(i % 7);
     s << (10 * i) << ',' << fmt_number(x) << ',' << fmt_number(y) << ',' << w << '\n';
-    d.push_back({x, y, w});
+    d.push_back({static_cast<long double>(x), static_cast<long double>(y), static_cast<long double>(w)});
   }
   return {write_temp(name, s.str()), d};
 }
