@@ -31,7 +31,7 @@
 namespace cli {
 
 /// Exit codes: 0 success, 1 bad input (a record that cannot be read under --on-error fail),
-/// 2 bad options or configuration, 3 an I/O failure.
+/// 2 bad options, configuration or checkpoint, 3 an I/O failure.
 enum exit_code : int { ok = 0, bad_input = 1, bad_config = 2, io_failure = 3 };
 
 /// An input file descriptor read in chunks as data arrive: a pipe's lines are delivered as
@@ -153,6 +153,27 @@ class rate_limiter {
 
 /// A number with 17 significant digits (round-trip exact for double).
 inline std::string number(double v) { return fmt::format("{:.17g}", v); }
+
+/// Runs a program's body, turning its exceptions into a message and an exit code: bad input
+/// 1, bad options, configuration or checkpoint 2, anything else (I/O) 3.
+template <class Body>
+int guarded(const char* program, Body&& body) {
+  try {
+    return body();
+  } catch (const streamreg::parse_error& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return bad_input;
+  } catch (const streamreg::config_error& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return bad_config;
+  } catch (const streamreg::checkpoint_error& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return bad_config;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return io_failure;
+  }
+}
 
 /// Reports a skipped record on stderr.
 inline void report_skip(const char* program, const streamreg::parse_error& e) {

@@ -176,16 +176,5 @@ int main(int argc, char** argv) {
   cli::add_error_policy(app, opt.on_error);
   CLI11_PARSE(app, argc, argv);
 
-  try {
-    return run(opt);
-  } catch (const streamreg::parse_error& e) {
-    fmt::print(stderr, "{}: {}\n", program, e.what());
-    return cli::bad_input;
-  } catch (const streamreg::config_error& e) {
-    fmt::print(stderr, "{}: {}\n", program, e.what());
-    return cli::bad_config;
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "{}: {}\n", program, e.what());
-    return cli::io_failure;
-  }
+  return cli::guarded(program, [&opt] { return run(opt); });
 }
