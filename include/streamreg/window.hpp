@@ -198,7 +198,10 @@ class count_window : public detail::forward_state<count_window<State>, State> {
     if (++evictions_ >= rebuild_every_) {
       rebuild();
     } else if constexpr (detail::has_replace<State>::value) {
-      if (old.w == value_type(1) && w == value_type(1) && records_.size() >= 2) {
+      // replace needs 1 / weight_sum(): inv_n_ is that only while the window's weights sum
+      // to n (not while weighted records are in it).
+      if (old.w == value_type(1) && w == value_type(1) && records_.size() >= 2 &&
+          state_.weight_sum() == static_cast<value_type>(records_.capacity())) {
         state_.replace(old.x, old.y, x, y, inv_n_);  // one update instead of pop + push
       } else {
         state_.pop(old.x, old.y, old.w);

@@ -6,7 +6,10 @@
 //  (b) a long double two-pass batch OLS;
 //  (c) a reader for NIST StRD linear-regression files, certified values parsed from the text;
 //  (d) the log relative error (LRE) of the NIST accuracy studies;
-//  (e) splitmix64 and fixed-seed data generators (never std::random_device).
+//  (e) splitmix64 and fixed-seed data generators (never std::random_device);
+//  (f) exact rational weighted least squares (reliability weights, R's lm convention);
+//  (g) high-precision (GMP mpf, 320 bits) weighted least squares for irrational weights
+//      such as 0.5^(k/H), and the root λ = 0.5^(1/q) they are powers of.
 #pragma once
 
 #include <gmpxx.h>
@@ -21,7 +24,7 @@
 #include <iomanip>    // std::setprecision
 #include <limits>     // std::numeric_limits
 #include <sstream>    // std::ostringstream
-#include <stdexcept>  // std::runtime_error, std::domain_error
+#include <stdexcept>  // std::runtime_error, std::domain_error, std::invalid_argument
 #include <string>     // std::string
 #include <type_traits>  // std::is_floating_point_v
 #include <utility>      // std::move
@@ -160,6 +163,7 @@ using point = basic_point<double>;
 /// textbook definitions (means, centred sums, residuals), with the inference of classical OLS.
 struct exact_ols {
   std::size_t n = 0;
+  mpq_class weight_sum;     ///< Σw (n when unweighted)
   mpq_class mean_x, mean_y;
   mpq_class sxx, sxy, syy;  ///< centred: Σ(x − x̄)², Σ(x − x̄)(y − ȳ), Σ(y − ȳ)²
   bool has_line = false;    ///< n >= 2 and sxx > 0
@@ -189,6 +193,7 @@ exact_ols exact_fit(const std::vector<basic_point<T>>& data) {
     sum_y += ys.back();
   }
   const mpq_class n(static_cast<unsigned long>(r.n));
+  r.weight_sum = n;
   r.mean_x = sum_x / n;
   r.mean_y = sum_y / n;
   mpq_class sum_xx;
@@ -522,6 +527,154 @@ std::vector<basic_point<T>> convert_points(const std::vector<point>& d) {
   out.reserve(d.size());
   for (const auto& p : d) out.push_back({static_cast<T>(p.x), static_cast<T>(p.y)});
   return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (f) Exact rational weighted least squares
+// ---------------------------------------------------------------------------------------------
+
+/// The weighted least-squares line of `data` with weights `w` (> 0), in exact rationals, from
+/// the definitions: W = Σw, x̄ = Σwx / W, Sxx = Σw(x − x̄)², ... With reliability weights (R's
+/// lm): SSE = Σw e², s² = SSE / (n − 2) with n the number of records, var(b) = s² / Sxx,
+/// var(a) = s² (1/W + x̄² / Sxx), cov = −x̄ s² / Sxx, R² = 1 − SSE / Syy.
+/// `W` is any type to_mpq accepts (double, long long, mpq_class).
+template <class T, class W>
+exact_ols exact_weighted_fit(const std::vector<basic_point<T>>& data, const std::vector<W>& w) {
+  if (w.size() != data.size()) throw std::invalid_argument("exact_weighted_fit: sizes differ");
+  exact_ols r;
+  r.n = data.size();
+  if (r.n == 0) return r;
+  std::vector<mpq_class> xs, ys, ws;
+  xs.reserve(r.n);
+  ys.reserve(r.n);
+  ws.reserve(r.n);
+  mpq_class sum_wx, sum_wy;
+  for (std::size_t i = 0; i < r.n; ++i) {
+    xs.push_back(to_mpq(data[i].x));
+    ys.push_back(to_mpq(data[i].y));
+    ws.push_back(to_mpq(w[i]));
+    if (sgn(ws.back()) <= 0) throw std::invalid_argument("exact_weighted_fit: weight <= 0");
+    r.weight_sum += ws.back();
+    sum_wx += ws.back() * xs.back();
+    sum_wy += ws.back() * ys.back();
+  }
+  r.mean_x = sum_wx / r.weight_sum;
+  r.mean_y = sum_wy / r.weight_sum;
+  for (std::size_t i = 0; i < r.n; ++i) {
+    const mpq_class dx = xs[i] - r.mean_x;
+    const mpq_class dy = ys[i] - r.mean_y;
+    r.sxx += ws[i] * dx * dx;
+    r.sxy += ws[i] * dx * dy;
+    r.syy += ws[i] * dy * dy;
+  }
+  if (r.n < 2 || sgn(r.sxx) == 0) return r;
+  r.has_line = true;
+  r.slope = r.sxy / r.sxx;
+  r.intercept = r.mean_y - r.slope * r.mean_x;
+  if (r.n < 3) return r;
+  r.has_inference = true;
+  for (std::size_t i = 0; i < r.n; ++i) {
+    const mpq_class e = ys[i] - r.intercept - r.slope * xs[i];
+    r.sse += ws[i] * e * e;
+  }
+  r.residual_var = r.sse / mpq_class(static_cast<unsigned long>(r.n - 2));
+  if (sgn(r.syy) > 0) r.r_squared = 1 - r.sse / r.syy;
+  r.var_slope = r.residual_var / r.sxx;
+  r.var_intercept = r.residual_var * (1 / r.weight_sum + r.mean_x * r.mean_x / r.sxx);
+  r.cov = -r.mean_x * r.residual_var / r.sxx;
+  return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// (g) High-precision weighted least squares (GMP mpf)
+// ---------------------------------------------------------------------------------------------
+
+/// Working precision of the mpf oracles, in bits (every double converts exactly; a rounding
+/// is about 1e-96 relative).
+constexpr mp_bitcnt_t hp_bits = 320;
+
+inline mpf_class hp(double v) {
+  if (!std::isfinite(v)) throw std::domain_error("hp: not finite");
+  return mpf_class(v, hp_bits);
+}
+
+/// b^e in hp_bits.
+inline mpf_class hp_pow(const mpf_class& b, unsigned long e) {
+  mpf_class r(0, hp_bits);
+  mpf_pow_ui(r.get_mpf_t(), b.get_mpf_t(), e);
+  return r;
+}
+
+/// λ = 0.5^(1/q), the positive root of λ^q = 1/2, by Newton's iteration from the double
+/// estimate (each step doubles the correct digits: 53 → 106 → 212 → 424 bits), then checked.
+inline mpf_class half_root(unsigned long q) {
+  if (q == 0) throw std::domain_error("half_root: q = 0");
+  mpf_class l = hp(std::pow(0.5, 1.0 / static_cast<double>(q)));
+  const mpf_class half = hp(0.5);
+  for (int i = 0; i < 6; ++i) {
+    const mpf_class lq1 = hp_pow(l, q - 1);
+    mpf_class step(0, hp_bits);
+    step = (lq1 * l - half) / (static_cast<double>(q) * lq1);
+    l -= step;
+  }
+  mpf_class check(0, hp_bits);
+  check = abs(hp_pow(l, q) - half);
+  if (check > hp(1e-90)) throw std::runtime_error("half_root: Newton did not converge");
+  return l;
+}
+
+/// |v − q| / |q| (|v| when q == 0) in hp_bits, rounded to double; +inf when v is not finite.
+inline double hp_rel_error(double v, const mpf_class& q) {
+  if (!std::isfinite(v)) return std::numeric_limits<double>::infinity();
+  mpf_class d(0, hp_bits);
+  d = abs(hp(v) - q);
+  if (sgn(q) != 0) d /= abs(q);
+  return d.get_d();
+}
+
+/// The weighted least-squares line and weight sums of a data set in hp_bits, two passes from
+/// the definitions (as exact_weighted_fit, without inference).
+struct hp_ols {
+  std::size_t n = 0;
+  mpf_class weight_sum{0, hp_bits}, weight_sq_sum{0, hp_bits};
+  mpf_class mean_x{0, hp_bits}, mean_y{0, hp_bits};
+  mpf_class sxx{0, hp_bits}, sxy{0, hp_bits}, syy{0, hp_bits};
+  mpf_class slope{0, hp_bits}, intercept{0, hp_bits};
+  /// Kish's effective number of records (Σw)² / Σw².
+  mpf_class effective_count() const {
+    mpf_class r(0, hp_bits);
+    r = weight_sum * weight_sum / weight_sq_sum;
+    return r;
+  }
+};
+
+template <class T>
+hp_ols hp_weighted_fit(const std::vector<basic_point<T>>& data, const std::vector<mpf_class>& w) {
+  if (w.size() != data.size()) throw std::invalid_argument("hp_weighted_fit: sizes differ");
+  hp_ols r;
+  r.n = data.size();
+  if (r.n == 0) return r;
+  mpf_class sum_wx(0, hp_bits), sum_wy(0, hp_bits), dx(0, hp_bits), dy(0, hp_bits);
+  for (std::size_t i = 0; i < r.n; ++i) {
+    r.weight_sum += w[i];
+    r.weight_sq_sum += w[i] * w[i];
+    sum_wx += w[i] * hp(static_cast<double>(data[i].x));
+    sum_wy += w[i] * hp(static_cast<double>(data[i].y));
+  }
+  r.mean_x = sum_wx / r.weight_sum;
+  r.mean_y = sum_wy / r.weight_sum;
+  for (std::size_t i = 0; i < r.n; ++i) {
+    dx = hp(static_cast<double>(data[i].x)) - r.mean_x;
+    dy = hp(static_cast<double>(data[i].y)) - r.mean_y;
+    r.sxx += w[i] * dx * dx;
+    r.sxy += w[i] * dx * dy;
+    r.syy += w[i] * dy * dy;
+  }
+  if (sgn(r.sxx) > 0) {
+    r.slope = r.sxy / r.sxx;
+    r.intercept = r.mean_y - r.slope * r.mean_x;
+  }
+  return r;
 }
 
 }  // namespace streamreg_test
