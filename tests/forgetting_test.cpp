@@ -199,7 +199,7 @@ TEST_CASE("forgetting: factor 1 is no forgetting", "[forgetting]") {
   CHECK_THAT(solve(f).slope, streamreg_test::within_rel_exact<double>(ex.slope, 1e-12));
 }
 
-TEST_CASE("forgetting: factors outside (0, 1] and half-lives <= 0 are config_errors",
+TEST_CASE("forgetting: factors outside 0 < f <= 1 and half-lives <= 0 are config_errors",
           "[forgetting][config]") {
   for (const double bad : {0.0, -0.0, -0.5, 1.0 + eps, 2.0, a_nan, an_inf, -an_inf}) {
     INFO("factor " << bad);
