@@ -26,6 +26,7 @@ using streamreg::moments;
 using streamreg::neumaier_sum;
 using streamreg::raw_sums;
 using streamreg::solve;
+using streamreg_test::check_inference;
 using streamreg_test::exact_fit;
 using streamreg_test::exact_running_fit;
 using streamreg_test::lre;
@@ -368,27 +369,6 @@ TEST_CASE("solve: Anscombe's quartet", "[solve][anscombe]") {
 
 namespace {
 
-/// Every field of infer() against the exact two-pass oracle, to `tol` relative.
-template <class Inference>
-void check_inference(const Inference& r, const streamreg_test::exact_ols& ex, double tol) {
-  REQUIRE(ex.has_inference);
-  REQUIRE(r.defined());
-  CHECK(r.df == static_cast<double>(ex.n - 2));
-  CHECK_THAT(r.fit.slope, within_rel_exact<double>(ex.slope, tol));
-  CHECK_THAT(r.fit.intercept, within_rel_exact<double>(ex.intercept, tol));
-  CHECK_THAT(r.residual_sd, within_rel_exact_sqrt<double>(ex.residual_var, tol));
-  CHECK_THAT(r.r_squared, within_rel_exact<double>(ex.r_squared, tol));
-  CHECK_THAT(r.se_slope, within_rel_exact_sqrt<double>(ex.var_slope, tol));
-  CHECK_THAT(r.se_intercept, within_rel_exact_sqrt<double>(ex.var_intercept, tol));
-  CHECK_THAT(r.cov_intercept_slope, within_rel_exact<double>(ex.cov, tol));
-  // t = estimate / SE: compare t² with estimate² / variance, and the sign.
-  const mpq_class t2_slope = ex.slope * ex.slope / ex.var_slope;
-  const mpq_class t2_intercept = ex.intercept * ex.intercept / ex.var_intercept;
-  CHECK_THAT(std::abs(r.t_slope), within_rel_exact_sqrt<double>(t2_slope, tol));
-  CHECK_THAT(std::abs(r.t_intercept), within_rel_exact_sqrt<double>(t2_intercept, tol));
-  CHECK((r.t_slope < 0) == (sgn(ex.slope) < 0));
-  CHECK((r.t_intercept < 0) == (sgn(ex.intercept) < 0));
-}
 
 }  // namespace
 

@@ -313,24 +313,6 @@ TEST_CASE("weights: inference follows the reliability-weight convention of R's l
           "[moments][raw_sums][weights][inference]") {
   // s² = Σw e² / (n − 2), var(b) = s² / Σw(x − x̄)², var(a) = s² (1/Σw + x̄² / Σw(x − x̄)²),
   // cov = −x̄ s² / Σw(x − x̄)², with x̄ the weighted mean (exact_weighted_fit).
-  const auto check = [](const auto& r, const exact_ols& ex, double tol) {
-    REQUIRE(ex.has_inference);
-    REQUIRE(r.defined());
-    CHECK(r.df == static_cast<double>(ex.n - 2));
-    CHECK_THAT(r.fit.slope, within_rel_exact<double>(ex.slope, tol));
-    CHECK_THAT(r.fit.intercept, within_rel_exact<double>(ex.intercept, tol));
-    CHECK_THAT(r.residual_sd, within_rel_exact_sqrt<double>(ex.residual_var, tol));
-    CHECK_THAT(r.r_squared, within_rel_exact<double>(ex.r_squared, tol));
-    CHECK_THAT(r.se_slope, within_rel_exact_sqrt<double>(ex.var_slope, tol));
-    CHECK_THAT(r.se_intercept, within_rel_exact_sqrt<double>(ex.var_intercept, tol));
-    CHECK_THAT(r.cov_intercept_slope, within_rel_exact<double>(ex.cov, tol));
-    const mpq_class t2_slope = ex.slope * ex.slope / ex.var_slope;
-    const mpq_class t2_intercept = ex.intercept * ex.intercept / ex.var_intercept;
-    CHECK_THAT(std::abs(r.t_slope), within_rel_exact_sqrt<double>(t2_slope, tol));
-    CHECK_THAT(std::abs(r.t_intercept), within_rel_exact_sqrt<double>(t2_intercept, tol));
-    CHECK((r.t_slope < 0) == (sgn(ex.slope) < 0));
-    CHECK((r.t_intercept < 0) == (sgn(ex.intercept) < 0));
-  };
   SECTION("n = 3 by hand: weights (1, 2, 4)") {
     const std::vector<point> d{{1.0, 2.0}, {2.0, 3.5}, {4.0, 4.25}};
     const std::vector<double> w{1.0, 2.0, 4.0};
@@ -349,20 +331,20 @@ TEST_CASE("weights: inference follows the reliability-weight convention of R's l
       m.push(d[i].x, d[i].y, w[i]);
       r.push(d[i].x, d[i].y, w[i]);
     }
-    check(infer(m), ex, 1e-14);
-    check(infer(r), ex, 1e-13);
+    streamreg_test::check_inference(infer(m), ex, 1e-14);
+    streamreg_test::check_inference(infer(r), ex, 1e-13);
   }
   SECTION("random moderate data") {
     const auto wd = moderate_data();
     const auto ex = exact_weighted_fit(wd.d, wd.w);
-    check(infer(push_weighted<moments<double>>(wd)), ex, 1e-12);
-    check(infer(push_weighted<raw_sums<double, neumaier_sum>>(wd)), ex, 1e-11);
+    streamreg_test::check_inference(infer(push_weighted<moments<double>>(wd)), ex, 1e-12);
+    streamreg_test::check_inference(infer(push_weighted<raw_sums<double, neumaier_sum>>(wd)), ex, 1e-11);
   }
   SECTION("offset data") {
     // As for unweighted offset data (solve_test), SSE cancels against Syy by 1 / (1 − R²)
     // and var(a) is dominated by x̄² / Sxx.
     const auto wd = offset_data();
-    check(infer(push_weighted<moments<double>>(wd)), exact_weighted_fit(wd.d, wd.w), 1e-10);
+    streamreg_test::check_inference(infer(push_weighted<moments<double>>(wd)), exact_weighted_fit(wd.d, wd.w), 1e-10);
   }
   SECTION("integer weights are not frequencies: df counts records") {
     // Two records with weight 2 are not four records: n − 2 = 1 degree of freedom for three.
