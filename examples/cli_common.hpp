@@ -307,6 +307,41 @@ std::optional<streamreg::parse_error> apply_record(Reg& reg,
   return std::nullopt;
 }
 
+/// What a read loop does after read_next.
+enum class step {
+  record,  ///< a record was read and applied
+  skip,    ///< a bad record, reported on stderr (--on-error skip): count it, go on
+  stop,    ///< a bad record, reported (--on-error stop): end the input here
+  fail,    ///< a bad record, its message printed, output flushed: exit with bad_input
+  end,     ///< no more input
+};
+
+/// Reads the next CSV record and applies it to `reg` (apply_record), calling `before_apply()`
+/// first for a record that parsed (rate limiting); a record that cannot be read or applied is
+/// handled by the error policy.
+template <class Reg, class BeforeApply>
+step read_next(const char* program, streamreg::io::error_policy policy,
+               streamreg::io::csv_reader<double>& reader, Reg& reg, const record_layout& layout,
+               double& last_time, const output_file& out, BeforeApply&& before_apply) {
+  const auto r = reader.next();
+  if (r == streamreg::io::csv_reader<double>::result::end) return step::end;
+  std::optional<streamreg::parse_error> bad;
+  if (r == streamreg::io::csv_reader<double>::result::error) {
+    bad = reader.error();
+  } else {
+    before_apply();
+    bad = apply_record(reg, reader, layout, last_time);
+  }
+  if (!bad) return step::record;
+  if (policy == streamreg::io::error_policy::fail) {
+    out.flush();
+    fmt::print(stderr, "{}: {}\n", program, bad->what());
+    return step::fail;
+  }
+  report_skip(program, *bad);
+  return policy == streamreg::io::error_policy::stop ? step::stop : step::skip;
+}
+
 /// Writes `text` to `path` atomically: a temporary file beside it, synced, then renamed.
 inline void write_atomically(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";

@@ -133,28 +133,16 @@ int run_with(const options& opt, State initial) {
   std::uint64_t n = 0;
   int status = cli::ok;
   while (room()) {
-    const auto r = reader.next();
-    if (r == streamreg::io::csv_reader<double>::result::end) break;
-    std::optional<streamreg::parse_error> bad;
-    if (r == streamreg::io::csv_reader<double>::result::error) {
-      bad = reader.error();
-    } else {
-      limiter.wait(n++);
-      bad = cli::apply_record(run.reg, reader, layout, run.last_time);
+    const cli::step s = cli::read_next(program, opt.on_error, reader, run.reg, layout,
+                                       run.last_time, out, [&] { limiter.wait(n++); });
+    if (s == cli::step::end || s == cli::step::stop) break;
+    if (s == cli::step::fail) {
+      status = cli::bad_input;
+      break;
     }
-    if (bad) {
-      if (opt.on_error == streamreg::io::error_policy::fail) {
-        out.flush();
-        fmt::print(stderr, "{}: {}\n", program, bad->what());
-        status = cli::bad_input;
-        break;
-      }
-      cli::report_skip(program, *bad);
-      if (opt.on_error == streamreg::io::error_policy::stop) break;
-      ++run.skipped;
-    }
+    if (s == cli::step::skip) ++run.skipped;
     run.line = reader.line();
-    if (status == cli::ok) after_record();
+    after_record();
   }
   save();
   out.flush();

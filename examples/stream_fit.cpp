@@ -8,7 +8,6 @@
 #include "cli_common.hpp"
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -105,22 +104,11 @@ int run_with(const options& opt, State initial) {
   std::uint64_t skipped = 0;
   double last_time = 0;
   for (;;) {
-    const auto r = reader.next();
-    if (r == streamreg::io::csv_reader<double>::result::end) break;
-    std::optional<streamreg::parse_error> bad;
-    if (r == streamreg::io::csv_reader<double>::result::error) {
-      bad = reader.error();
-    } else {
-      bad = cli::apply_record(reg, reader, layout, last_time);
-    }
-    if (bad) {
-      if (opt.on_error == streamreg::io::error_policy::fail) {
-        out.flush();
-        fmt::print(stderr, "{}: {}\n", program, bad->what());
-        return cli::bad_input;
-      }
-      cli::report_skip(program, *bad);
-      if (opt.on_error == streamreg::io::error_policy::stop) break;
+    const cli::step s =
+        cli::read_next(program, opt.on_error, reader, reg, layout, last_time, out, [] {});
+    if (s == cli::step::end || s == cli::step::stop) break;
+    if (s == cli::step::fail) return cli::bad_input;
+    if (s == cli::step::skip) {
       ++skipped;
       continue;
     }
