@@ -88,7 +88,7 @@ class regressor {
   template <class S = Accumulator>
   auto pop(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_sink)
       -> decltype(std::declval<S&>().pop(x, y, w)) {
-    return apply(static_cast<double>(index_), state_.pop(x, y, w));
+    return pop_at(static_cast<double>(index_), x, y, w);
   }
   template <class S = Accumulator>
   auto pop_at(double time, const value_type& x, const value_type& y,
