@@ -15,5 +15,6 @@ ensure_packages() {
 }
 
 # What building the library, its examples and its tests needs.
-STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ libfmt-dev libcli11-dev)
+STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev libeigen3-dev
+  libsimdjson-dev librdkafka-dev)
 STREAMREG_TEST_PACKAGES=(clang catch2 libgmp-dev)

@@ -14,6 +14,8 @@ enum class fit_status {
   too_few_points,  ///< one record: the slope is undetermined
   constant_x,      ///< every x equal (Sxx == 0): the slope is undetermined
   not_finite,      ///< the state overflowed or holds a non-finite value
+  rank_deficient,  ///< several predictors: a predictor is (numerically) a combination of the
+                   ///< others, or constant with an intercept: its coefficient is undetermined
 };
 
 /// Name of a status, as written by the text sinks: "ok", "empty", "too_few_points", ...
@@ -24,6 +26,7 @@ constexpr const char* to_string(fit_status s) noexcept {
     case fit_status::too_few_points: return "too_few_points";
     case fit_status::constant_x: return "constant_x";
     case fit_status::not_finite: return "not_finite";
+    case fit_status::rank_deficient: return "rank_deficient";
   }
   return "unknown";
 }

@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+// multivariate::regression<T, P, Policy>: least squares with P predictors (fixed at compile
+// time, or Eigen::Dynamic and set at construction), with or without intercept, polynomial
+// features of one x, ridge, weights, forgetting, a count window, retraction, merge and
+// checkpoints, and the fit after every record with its inference.
+#pragma once
+
+#include "../error.hpp"
+#include "state.hpp"
+
+#include <cstdint>      // std::uint64_t
+#include <string>       // checkpoint_type
+#include <type_traits>  // std::conditional_t
+#include <vector>       // the window's records
+
+namespace streamreg::multivariate {
+
+/// State policy tags (see state.hpp).
+struct givens {
+  template <class T, int K>
+  using state = givens_state<T, K>;
+};
+struct moments {
+  template <class T, int K>
+  using state = moments_state<T, K>;
+};
+struct normal_equations {
+  template <class T, int K>
+  using state = normal_equations_state<T, K>;
+};
+
+/// How a regression is set up. Every field is fixed at construction.
+struct options {
+  /// Number of predictors when P is Eigen::Dynamic (ignored, must be 0 or P, otherwise).
+  int predictors = 0;
+  /// Fit an intercept (coefficient 0). Without one, R² is the uncentred R² (as NIST defines it).
+  bool intercept = true;
+  /// Polynomial of this degree in one input x: the predictors are x, x², ..., x^degree
+  /// (P must then equal degree, or be Dynamic). 0: the P inputs are the predictors.
+  int degree = 0;
+  /// Shift the inputs and y by the first record before forming the predictors (powers of
+  /// x − x₁): the coefficients are reported for the inputs as given, but the state never
+  /// sees their offset. Only with an intercept (without one a shift changes the model).
+  bool shift = true;
+  /// An explicit origin instead of the first record (one value per input, then y): states
+  /// built with the same origin can be merged.
+  std::vector<double> origin;
+  /// Ridge penalty λ Σ βⱼ² on the reported coefficients (the intercept only when
+  /// penalize_intercept). 0: ordinary least squares.
+  double ridge = 0;
+  bool penalize_intercept = false;
+  /// Exponential forgetting: every earlier record's weight is multiplied by this factor
+  /// (0, 1] at each new record. 1: none.
+  double forgetting = 1;
+  /// Fit only the last `window` records (needs a policy that can remove). 0: all.
+  std::uint64_t window = 0;
+};
+
+/// The fit: coefficients for the inputs as given (intercept first when present).
+template <class T, int KMax>
+struct multi_fit {
+  std::uint64_t n = 0;
+  fit_status status = fit_status::empty;
+  vector_t<T, KMax> coefficients;
+  T condition{};  ///< estimated condition number of the column-equilibrated design
+
+  explicit operator bool() const noexcept { return status == fit_status::ok; }
+};
+
+/// A fit with its classical inference (homoscedastic errors; with ridge, the sandwich
+/// covariance σ² H⁻¹ XᵀWX H⁻¹, H = XᵀWX + penalty, and residuals of the penalised fit).
+template <class T, int KMax>
+struct multi_inference {
+  multi_fit<T, KMax> fit;
+  fit_status status = fit_status::empty;  ///< too_few_points when df = 0
+  T df{};                                 ///< n − K (Kish's effective n when forgetting)
+  T residual_sd{};
+  T r_squared{};      ///< 1 − SSE/SST; SST about the mean, or about 0 without intercept
+  T adj_r_squared{};  ///< 1 − (1 − R²)(n − 1)/df, or n/df without intercept
+  T f_statistic{};    ///< (SST − SSE)/(K − 1) over SSE/df; K without intercept
+  vector_t<T, KMax> std_errors;
+  vector_t<T, KMax> t_statistics;
+  matrix_t<T, KMax> covariance;
+
+  bool defined() const noexcept { return status == fit_status::ok; }
+};
+
+template <class T = double, int P = Eigen::Dynamic, class Policy = givens>
+class regression {
+ public:
+  static constexpr int max_coefficients = P == Eigen::Dynamic ? Eigen::Dynamic : P + 1;
+  using scalar = T;
+  using vector = vector_t<T, max_coefficients>;
+  using matrix = matrix_t<T, max_coefficients>;
+  using state_type = typename Policy::template state<T, max_coefficients>;
+  using fit_type = multi_fit<T, max_coefficients>;
+  using inference_type = multi_inference<T, max_coefficients>;
+  /// The inputs of one record (P of them; 1 for a polynomial), in double.
+  using input = Eigen::Matrix<double, Eigen::Dynamic, 1, 0,
+                              P == Eigen::Dynamic ? Eigen::Dynamic : P, 1>;
+
+  explicit regression(options o = {}) : opt_(std::move(o)) {
+    int p = P;
+    if constexpr (P == Eigen::Dynamic) {
+      p = opt_.degree > 0 ? opt_.degree : opt_.predictors;
+    } else if (opt_.predictors != 0 && opt_.predictors != P) {
+      throw config_error("options.predictors differs from the compile-time P");
+    }
+    if (p < 1) throw config_error("a regression needs at least one predictor");
+    if (opt_.degree > 0 && opt_.degree != p)
+      throw config_error("a polynomial of degree K has K predictors: P must equal the degree");
+    if (opt_.degree < 0) throw config_error("polynomial degree must be positive");
+    if (!(opt_.ridge >= 0) || !(opt_.ridge < 1e308)) throw config_error("ridge must be >= 0");
+    if (!(opt_.forgetting > 0 && opt_.forgetting <= 1))
+      throw config_error("forgetting factor must be in (0, 1]");
+    if (opt_.window > 0 && !state_type::can_remove)
+      throw config_error(std::string("a window needs a state that can remove records; ") +
+                         state_type::name() + " cannot (use moments or normal_equations)");
+    if (opt_.window > 0 && opt_.forgetting < 1)
+      throw config_error("a window and forgetting exclude each other");
+    p_ = p;
+    k_ = p + (opt_.intercept ? 1 : 0);
+    inputs_ = opt_.degree > 0 ? 1 : p;
+    shift_ = opt_.shift && opt_.intercept;
+    origin_.setZero(inputs_ + 1);
+    if (!opt_.origin.empty()) {
+      if (static_cast<int>(opt_.origin.size()) != inputs_ + 1)
+        throw config_error("options.origin needs one value per input and one for y");
+      if (!shift_) throw config_error("an origin needs an intercept and shift");
+      for (int i = 0; i <= inputs_; ++i) origin_(i) = opt_.origin[static_cast<std::size_t>(i)];
+      have_origin_ = true;
+    }
+    state_ = state_type(k_, opt_.intercept);
+    build_transform();
+    if (opt_.window > 0) ring_.reserve(static_cast<std::size_t>(opt_.window));
+  }
+
+  const options& config() const noexcept { return opt_; }
+  int predictors() const noexcept { return p_; }
+  int coefficients() const noexcept { return k_; }
+  int inputs() const noexcept { return inputs_; }
+  const state_type& state() const noexcept { return state_; }
+  std::uint64_t count() const noexcept { return state_.counts().n; }
+
+  /// Adds a record: `x` holds inputs() values. Returns false (and changes nothing) for a
+  /// non-finite value or a weight that is not > 0.
+  template <class Derived>
+  bool push(const Eigen::MatrixBase<Derived>& x, double y, double w = 1) {
+    return push(x.derived().data(), y, w, x.size());
+  }
+  /// Adds a record of one input (a polynomial, or P = 1).
+  bool push(double x, double y, double w = 1) { return push(&x, y, w, 1); }
+  /// Adds a record from a pointer to inputs() values.
+  bool push(const double* x, double y, double w, Eigen::Index size) {
+    if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
+    if (!valid(x, y, w)) return false;
+    if (!have_origin_ && shift_) {
+      for (int i = 0; i < inputs_; ++i) origin_(i) = x[i];
+      origin_(inputs_) = y;
+      have_origin_ = true;
+      build_transform();
+    }
+    if (opt_.window > 0 && ring_.size() == opt_.window) evict();
+    if (opt_.forgetting < 1 && state_.counts().n > 0) state_.scale(T(opt_.forgetting));
+    vector z(k_);
+    features(x, z);
+    state_.add(z, shifted_y(y), T(w));
+    if (opt_.window > 0) remember(x, y, w);
+    return true;
+  }
+
+  /// Removes a record pushed before (same values). Returns false when the state cannot
+  /// have held it or the policy cannot remove (givens: use moments or normal_equations).
+  template <class Derived>
+  bool pop(const Eigen::MatrixBase<Derived>& x, double y, double w = 1) {
+    return pop(x.derived().data(), y, w, x.size());
+  }
+  bool pop(double x, double y, double w = 1) { return pop(&x, y, w, 1); }
+  bool pop(const double* x, double y, double w, Eigen::Index size) {
+    if constexpr (!state_type::can_remove) {
+      (void)x, (void)y, (void)w, (void)size;
+      return false;
+    } else {
+      if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
+      if (opt_.window > 0) throw config_error("records leave a window by themselves");
+      if (!valid(x, y, w) || (!have_origin_ && shift_)) return false;
+      vector z(k_);
+      features(x, z);
+      return state_.remove(z, shifted_y(y), T(w));
+    }
+  }
+
+  /// Adds every record of `o` (built with the same options and origin).
+  void merge(const regression& o) {
+    if (o.state_.counts().n == 0) return;
+    if (opt_.window > 0) throw config_error("windows cannot be merged");
+    if (k_ != o.k_ || opt_.intercept != o.opt_.intercept || opt_.degree != o.opt_.degree)
+      throw config_error("merge needs regressions of the same shape");
+    if (shift_ && state_.counts().n > 0 && origin_ != o.origin_)
+      throw config_error("merge needs the same origin: give both options.origin");
+    if (state_.counts().n == 0) {
+      origin_ = o.origin_;
+      have_origin_ = o.have_origin_;
+      build_transform();
+    }
+    state_.merge(o.state_);
+  }
+
+  /// The fit now: O(K²) for givens, O(K³) for the LDLᵀ policies.
+  fit_type fit() const {
+    fit_type f;
+    f.n = state_.counts().n;
+    f.status = base_status();
+    if (f.status == fit_status::ok) {
+      vector beta;
+      f.status = state_.solve(penalty_, beta, f.condition);
+      if (f.status == fit_status::ok) {
+        f.coefficients = to_inputs(beta);
+        return f;
+      }
+    }
+    f.coefficients.setConstant(k_, undefined());
+    f.condition = undefined();
+    return f;
+  }
+
+  /// The fit with standard errors, covariance, residual SD, R², adjusted R², F and t.
+  inference_type infer() const {
+    inference_type r;
+    r.fit = fit();
+    r.status = r.fit.status;
+    r.std_errors.setConstant(k_, undefined());
+    r.t_statistics.setConstant(k_, undefined());
+    r.covariance.setConstant(k_, k_, undefined());
+    r.df = r.residual_sd = r.r_squared = r.adj_r_squared = r.f_statistic = undefined();
+    if (r.status != fit_status::ok) return r;
+    const auto& c = state_.counts();
+    const T n = opt_.forgetting < 1 ? c.effective() : T(static_cast<double>(c.n));
+    const T df = n - T(k_);
+    if (!(df > T(0))) {
+      r.status = fit_status::too_few_points;
+      return r;
+    }
+    vector beta;
+    T cond;
+    state_.solve(penalty_, beta, cond);
+    const T sse = state_.sse(beta);
+    const T sigma2 = sse / df;
+    matrix cov_z = state_.inverse(penalty_);
+    if (!penalty_.empty()) cov_z = matrix(cov_z * state_.gram() * cov_z);
+    cov_z *= sigma2;
+    r.covariance = a_ * cov_z * a_.transpose();
+    for (int i = 0; i < k_; ++i) {
+      r.std_errors(i) = detail::sqrt_value(r.covariance(i, i));
+      r.t_statistics(i) = r.fit.coefficients(i) / r.std_errors(i);
+    }
+    r.df = df;
+    r.residual_sd = detail::sqrt_value(sigma2);
+    const T tss = state_.tss();
+    r.r_squared = T(1) - sse / tss;
+    const T slopes = T(opt_.intercept ? k_ - 1 : k_);
+    r.adj_r_squared = T(1) - (T(1) - r.r_squared) * (opt_.intercept ? T(n - T(1)) : n) / df;
+    r.f_statistic = ((tss - sse) / slopes) / sigma2;
+    if (!detail::finite_value(sse) || !detail::finite_value(tss))
+      r.status = fit_status::not_finite;
+    return r;
+  }
+
+  /// Checkpoints (checkpoint.hpp): restore into a regression built with the same options.
+  static std::string checkpoint_type() {
+    return std::string("multivariate::regression<") + Policy::template state<T, 1>::name() +
+           ">";
+  }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    std::uint64_t shape = static_cast<std::uint64_t>(k_) * 1000 +
+                          static_cast<std::uint64_t>(opt_.degree) * 10 + (shift_ ? 1 : 0);
+    const std::uint64_t expected = shape;
+    ar.field("shape", shape);
+    if (shape != expected) Archive::fail("saved with another number of predictors or options");
+    ar.field("have_origin", have_origin_);
+    for (int i = 0; i <= inputs_; ++i) ar.field("origin." + std::to_string(i), origin_(i));
+    state_.serialize(ar);
+    std::uint64_t held = ring_.size(), head = head_, evicted = evicted_;
+    ar.field("window.size", held);
+    ar.field("window.head", head);
+    ar.field("window.evicted", evicted);
+    if constexpr (Archive::loading) {
+      if (held > opt_.window || (held > 0 && head >= held))
+        Archive::fail("window larger than the configured one");
+      ring_.assign(static_cast<std::size_t>(held), record{});
+      head_ = static_cast<std::size_t>(head);
+      evicted_ = evicted;
+      build_transform();
+    }
+    for (std::size_t i = 0; i < ring_.size(); ++i) {
+      record& rec = ring_[i];
+      if constexpr (Archive::loading) rec.x.resize(inputs_);
+      for (int j = 0; j < inputs_; ++j)
+        ar.field("window." + std::to_string(i) + ".x" + std::to_string(j), rec.x(j));
+      ar.field("window." + std::to_string(i) + ".y", rec.y);
+      ar.field("window." + std::to_string(i) + ".w", rec.w);
+    }
+  }
+
+ private:
+  struct record {
+    input x;
+    double y = 0, w = 1;
+  };
+
+  static T undefined() {
+    if constexpr (std::numeric_limits<T>::has_quiet_NaN) {
+      return std::numeric_limits<T>::quiet_NaN();
+    } else {
+      return T(std::numeric_limits<double>::quiet_NaN());
+    }
+  }
+  static bool valid(const double* x, double y, double w, int n) {
+    for (int i = 0; i < n; ++i)
+      if (!std::isfinite(x[i])) return false;
+    return std::isfinite(y) && w > 0 && std::isfinite(w);
+  }
+  bool valid(const double* x, double y, double w) const { return valid(x, y, w, inputs_); }
+
+  fit_status base_status() const {
+    const auto n = state_.counts().n;
+    if (n == 0) return fit_status::empty;
+    if (n < static_cast<std::uint64_t>(k_)) return fit_status::too_few_points;
+    return fit_status::ok;
+  }
+
+  T shifted_y(double y) const {
+    return shift_ ? T(T(y) - T(origin_(inputs_))) : T(y);
+  }
+
+  // z = [1, predictors of (x − origin)] in T: the difference is exact in double_double.
+  void features(const double* x, vector& z) const {
+    int at = 0;
+    if (opt_.intercept) z(at++) = T(1);
+    if (opt_.degree > 0) {
+      const T t = shift_ ? T(T(x[0]) - T(origin_(0))) : T(x[0]);
+      T power = t;
+      for (int d = 0; d < opt_.degree; ++d) {
+        z(at++) = power;
+        power = power * t;
+      }
+    } else {
+      for (int i = 0; i < p_; ++i) z(at++) = shift_ ? T(T(x[i]) - T(origin_(i))) : T(x[i]);
+    }
+  }
+
+  // a_: coefficients for the inputs as given = a_ · (coefficients in shifted coordinates),
+  // plus the y origin on the intercept. penalty_: the ridge rows in shifted coordinates.
+  void build_transform() {
+    a_ = matrix::Identity(k_, k_);
+    if (shift_) {
+      if (opt_.degree > 0) {
+        // (x − c)^k = Σᵢ C(k, i) (−c)^(k−i) xⁱ: column k of a_ holds those coefficients.
+        const T c = T(-origin_(0));
+        for (int k = 1; k < k_; ++k) {
+          T binom = T(1), cpow = T(1);
+          for (int i = k; i >= 0; --i) {
+            a_(i, k) = binom * cpow;
+            binom = binom * T(i) / T(k - i + 1);
+            cpow = cpow * c;
+          }
+        }
+      } else {
+        for (int i = 0; i < p_; ++i) a_(0, i + 1) = T(-origin_(i));
+      }
+    }
+    const int first = opt_.intercept && !opt_.penalize_intercept ? 1 : 0;
+    const int rows = opt_.ridge > 0 ? k_ - first : 0;
+    penalty_.rows.setZero(rows, k_);
+    penalty_.rhs.setZero(rows);
+    const T root = detail::sqrt_value(T(opt_.ridge));
+    for (int r = 0; r < rows; ++r) {
+      penalty_.rows.row(r) = root * a_.row(r + first);
+      // The reported intercept includes the y origin: penalise it, not the shifted one.
+      if (r + first == 0 && shift_) penalty_.rhs(r) = -root * T(origin_(inputs_));
+    }
+  }
+
+  vector to_inputs(const vector& beta) const {
+    if (!shift_) return beta;
+    if (opt_.degree == 0) {  // only the intercept moves: b₀ = β₀ + y₀ − Σ βⱼ x₀ⱼ
+      vector b = beta;
+      T b0 = beta(0) + T(origin_(inputs_));
+      for (int i = 0; i < p_; ++i) b0 -= beta(i + 1) * T(origin_(i));
+      b(0) = b0;
+      return b;
+    }
+    vector b = a_ * beta;
+    b(0) += T(origin_(inputs_));
+    return b;
+  }
+
+  void remember(const double* x, double y, double w) {
+    record rec;
+    rec.x = Eigen::Map<const Eigen::VectorXd>(x, inputs_);
+    rec.y = y;
+    rec.w = w;
+    if (ring_.size() < opt_.window) {
+      ring_.push_back(std::move(rec));
+    } else {
+      ring_[head_] = std::move(rec);
+      head_ = (head_ + 1) % ring_.size();
+    }
+  }
+
+  // Drops the oldest record; once per window turnover the state is rebuilt from the
+  // records held, so rounding from removals never accumulates.
+  void evict() {
+    if constexpr (state_type::can_remove) {
+      const record& old = ring_[head_];
+      if (++evicted_ % opt_.window == 0) {
+        state_ = state_type(k_, opt_.intercept);
+        vector z(k_);
+        for (std::size_t i = 1; i < ring_.size(); ++i) {
+          const record& r = ring_[(head_ + i) % ring_.size()];
+          features(r.x.data(), z);
+          state_.add(z, shifted_y(r.y), T(r.w));
+        }
+      } else {
+        vector z(k_);
+        features(old.x.data(), z);
+        state_.remove(z, shifted_y(old.y), T(old.w));
+      }
+    }
+  }
+
+  options opt_;
+  int p_ = 0, k_ = 0, inputs_ = 0;
+  bool shift_ = false, have_origin_ = false;
+  Eigen::Matrix<double, Eigen::Dynamic, 1, 0,
+                P == Eigen::Dynamic ? Eigen::Dynamic : P + 1, 1> origin_;
+  state_type state_;
+  matrix a_;
+  penalty<T, max_coefficients> penalty_;
+  std::vector<record> ring_;
+  std::size_t head_ = 0;
+  std::uint64_t evicted_ = 0;
+};
+
+}  // namespace streamreg::multivariate
+
+namespace streamreg::multivariate {
+
+/// The precise mode: the origin-shifted normal equations accumulated in double_double
+/// (about 32 digits) and solved with iterative refinement; retraction, windows and merge
+/// included. About 30x the cost per record of the default.
+template <int P = Eigen::Dynamic>
+using precise_regression = regression<double_double, P, normal_equations>;
+
+}  // namespace streamreg::multivariate
