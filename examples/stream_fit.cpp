@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // stream_fit: the general tool. Reads comma- or whitespace-separated records one at a time
-// (header or not), fits y on x after every record and prints the fit with its inference,
-// per record or once at the end, as CSV, JSON lines or a table.
+// (header or not), fits y on one or several predictors (or a polynomial in x) after every
+// record and prints the fit with its inference, per record or once at the end, as CSV, JSON
+// lines or a table.
 #include <streamreg/streamreg.hpp>
 #include <streamreg/fmt.hpp>
+#include <streamreg/multivariate.hpp>
 
 #include "cli_common.hpp"
 
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,6 +31,18 @@ struct options {
   std::string output;
   streamreg::io::error_policy on_error = streamreg::io::error_policy::fail;
   cli::model_options model;
+  int degree = 0;
+  bool no_intercept = false;
+  double ridge = 0;
+  bool penalize_intercept = false;
+  bool precise = false;
+  std::string solver = "auto";
+
+  /// One x, none of the several-predictor options: the scalar fit (line_fit).
+  bool scalar() const {
+    return x.size() == 1 && degree == 0 && !no_intercept && ridge == 0 && !precise &&
+           solver == "auto";
+  }
 };
 
 using inference = streamreg::line_inference<double>;
@@ -121,11 +137,222 @@ int run_with(const options& opt, State initial) {
   return cli::ok;
 }
 
-int run(const options& opt) {
-  if (opt.x.size() != 1)
+
+// ---- Several predictors (multivariate::regression) ----------------------------------------
+
+/// Names of the coefficients: intercept, then the predictors (x, x^2, ... for a polynomial).
+std::vector<std::string> coefficient_names(const options& opt,
+                                           const streamreg::io::csv_schema& schema) {
+  std::vector<std::string> names;
+  if (!opt.no_intercept) names.emplace_back("intercept");
+  if (opt.degree > 0) {
+    const std::string x = schema.label(1);
+    names.push_back(x);
+    for (int d = 2; d <= opt.degree; ++d) names.push_back(fmt::format("{}^{}", x, d));
+  } else {
+    for (std::size_t i = 0; i < opt.x.size(); ++i) names.push_back(schema.label(i + 1));
+  }
+  return names;
+}
+
+/// The printed form of a fit with several coefficients (any scalar type of the state).
+struct multi_row {
+  std::uint64_t n = 0;
+  std::string status;
+  bool ok = false, inferred = false, r2 = false;
+  std::vector<double> coefficients, std_errors;
+  double residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0, condition = 0;
+};
+
+template <class Inference>
+multi_row to_row(const Inference& r) {
+  multi_row m;
+  m.n = r.fit.n;
+  m.status = streamreg::to_string(r.fit.status);
+  m.ok = static_cast<bool>(r.fit);
+  m.inferred = r.defined();
+  for (Eigen::Index i = 0; i < r.fit.coefficients.size(); ++i) {
+    m.coefficients.push_back(static_cast<double>(r.fit.coefficients(i)));
+    m.std_errors.push_back(static_cast<double>(r.std_errors(i)));
+  }
+  m.residual_sd = static_cast<double>(r.residual_sd);
+  m.r_squared = static_cast<double>(r.r_squared);
+  m.r2 = m.inferred && m.r_squared == m.r_squared;
+  m.adj_r_squared = static_cast<double>(r.adj_r_squared);
+  m.f_statistic = static_cast<double>(r.f_statistic);
+  m.condition = static_cast<double>(r.fit.condition);
+  return m;
+}
+
+class multi_printer {
+ public:
+  multi_printer(const options& opt, std::vector<std::string> names, std::FILE* out,
+                bool flush_each)
+      : format_(opt.format), names_(std::move(names)), out_(out), flush_each_(flush_each) {}
+
+  void header() {
+    if (format_ == "csv") {
+      fmt::print(out_, "n,{},status,residual_sd,r_squared,se_{},adj_r_squared,f,condition\n",
+                 fmt::join(names_, ","), fmt::join(names_, ",se_"));
+    } else if (format_ == "table") {
+      fmt::print(out_, "{:>10} {:>15}", "n", "status");
+      for (const auto& n : names_) fmt::print(out_, " {:>24}", n);
+      fmt::print(out_, " {:>24} {:>24}\n", "residual_sd", "r_squared");
+    }
+  }
+
+  void row(const multi_row& r) {
+    auto list = [](const std::vector<double>& v, bool defined, const char* undefined) {
+      std::vector<std::string> s;
+      for (double d : v) s.push_back(value(d, defined, undefined));
+      return s;
+    };
+    if (format_ == "csv") {
+      fmt::print(out_, "{},{},{},{},{},{},{},{},{}\n", r.n, fmt::join(list(r.coefficients, r.ok, ""), ","),
+                 r.status, value(r.residual_sd, r.inferred, ""), value(r.r_squared, r.r2, ""),
+                 fmt::join(list(r.std_errors, r.inferred, ""), ","),
+                 value(r.adj_r_squared, r.r2, ""), value(r.f_statistic, r.r2, ""),
+                 value(r.condition, r.ok, ""));
+    } else if (format_ == "jsonl") {
+      fmt::print(out_,
+                 "{{\"n\":{},\"status\":\"{}\",\"names\":[\"{}\"],\"coefficients\":[{}],"
+                 "\"std_errors\":[{}],\"residual_sd\":{},\"r_squared\":{},"
+                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{}}}\n",
+                 r.n, r.status, fmt::join(names_, "\",\""),
+                 fmt::join(list(r.coefficients, r.ok, "null"), ","),
+                 fmt::join(list(r.std_errors, r.inferred, "null"), ","),
+                 value(r.residual_sd, r.inferred, "null"), value(r.r_squared, r.r2, "null"),
+                 value(r.adj_r_squared, r.r2, "null"), value(r.f_statistic, r.r2, "null"),
+                 value(r.condition, r.ok, "null"));
+    } else {
+      fmt::print(out_, "{:>10} {:>15}", r.n, r.status);
+      for (const auto& c : list(r.coefficients, r.ok, "-")) fmt::print(out_, " {:>24}", c);
+      fmt::print(out_, " {:>24} {:>24}\n", value(r.residual_sd, r.inferred, "-"),
+                 value(r.r_squared, r.r2, "-"));
+    }
+    if (flush_each_) std::fflush(out_);
+  }
+
+ private:
+  std::string format_;
+  std::vector<std::string> names_;
+  std::FILE* out_;
+  bool flush_each_;
+};
+
+template <class Reg>
+int run_multivariate(const options& opt, Reg reg) {
+  namespace io = streamreg::io;
+  cli::output_file out(opt.output);
+  cli::input_file in(opt.input);
+  io::csv_format format;
+  format.skip_to_data = opt.skip_to_data;
+  format.detect = !opt.skip_to_data;
+  format.header = !opt.no_header;
+  // Selected columns: y, the inputs, then weight and diff when given.
+  std::vector<io::column> columns{io::column::parse(opt.y)};
+  for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
+  const auto inputs = static_cast<int>(opt.x.size());
+  const int w_at = opt.model.weight.empty() ? -1 : static_cast<int>(columns.size());
+  if (w_at >= 0) columns.push_back(io::column::parse(opt.model.weight));
+  const int diff_at = opt.model.diff.empty() ? -1 : static_cast<int>(columns.size());
+  if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
+  io::csv_reader<double> reader(in.source(), columns, format);
+
+  const bool every = opt.emit == "every";
+  std::optional<multi_printer> print;
+  auto printer_now = [&]() -> multi_printer& {
+    if (!print) {
+      print.emplace(opt, coefficient_names(opt, reader.schema()), out.get(), out.interactive());
+      print->header();
+    }
+    return *print;
+  };
+  std::uint64_t skipped = 0;
+  std::vector<double> x(static_cast<std::size_t>(inputs));
+  for (;;) {
+    const auto r = reader.next();
+    if (r == io::csv_reader<double>::result::end) break;
+    std::optional<streamreg::parse_error> bad;
+    if (r == io::csv_reader<double>::result::error) {
+      bad = reader.error();
+    } else {
+      const auto& v = reader.values();
+      auto error_at = [&](int k, const std::string& reason) {
+        const auto i = static_cast<std::size_t>(k);
+        return streamreg::parse_error(reader.line(), reader.schema().positions()[i] + 1,
+                                      reader.schema().label(i), fmt::format("{}", v[i]), reason);
+      };
+      for (int i = 0; i < inputs; ++i) x[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i + 1)];
+      const double w = w_at >= 0 ? v[static_cast<std::size_t>(w_at)] : 1.0;
+      const double d = diff_at >= 0 ? v[static_cast<std::size_t>(diff_at)] : 1.0;
+      if (!(w > 0)) {
+        bad = error_at(w_at, "weight must be positive");
+      } else if (d != 1 && d != -1) {
+        bad = error_at(diff_at, "diff must be 1 or -1");
+      } else if (d < 0) {
+        if (!reg.pop(x.data(), v[0], w, inputs))
+          bad = error_at(diff_at, Reg::state_type::can_remove
+                                      ? "retracts a record that is not in the fit"
+                                      : "this fit cannot retract records");
+      } else if (!reg.push(x.data(), v[0], w, inputs)) {
+        bad = error_at(0, "record refused (a value is not finite)");
+      }
+    }
+    if (bad) {
+      if (opt.on_error == io::error_policy::fail) {
+        out.flush();
+        fmt::print(stderr, "{}: {}\n", program, bad->what());
+        return cli::bad_input;
+      }
+      cli::report_skip(program, *bad);
+      if (opt.on_error == io::error_policy::stop) break;
+      ++skipped;
+      continue;
+    }
+    if (every) printer_now().row(to_row(reg.infer()));
+  }
+  if (!every) printer_now().row(to_row(reg.infer()));
+  out.flush();
+  if (skipped > 0)
+    fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.count(), skipped);
+  return cli::ok;
+}
+
+int run_multivariate(const options& opt) {
+  namespace mv = streamreg::multivariate;
+  if (opt.model.window_time > 0 || opt.model.half_life_time > 0)
     throw streamreg::config_error(
-        "exactly one --x column is supported (several predictors are not built yet)");
+        "--window-time and --half-life-time need a single --x (several predictors: use "
+        "--window or --half-life)");
+  if (opt.degree > 0 && opt.x.size() != 1)
+    throw streamreg::config_error("--degree fits a polynomial in one --x");
+  mv::options o;
+  o.intercept = !opt.no_intercept;
+  o.degree = opt.degree;
+  o.predictors = opt.degree > 0 ? opt.degree : static_cast<int>(opt.x.size());
+  o.ridge = opt.ridge;
+  o.penalize_intercept = opt.penalize_intercept;
+  o.window = opt.model.window;
+  if (opt.model.half_life > 0) o.forgetting = std::exp2(-1.0 / opt.model.half_life);
+  const bool removes = opt.model.window > 0 || !opt.model.diff.empty();
+  std::string solver = opt.solver;
+  if (solver == "auto") solver = opt.precise ? "precise" : removes ? "moments" : "givens";
+  if (opt.precise && solver != "precise")
+    throw streamreg::config_error("--precise and --solver " + solver + " exclude each other");
+  if (solver == "givens" && removes)
+    throw streamreg::config_error(
+        "the givens solver cannot remove records (--window, --diff): use --solver moments or "
+        "--precise");
+  if (solver == "precise") return run_multivariate(opt, mv::precise_regression<>(o));
+  if (solver == "moments")
+    return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::moments>(o));
+  return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::givens>(o));
+}
+
+int run(const options& opt) {
   opt.model.validate();
+  if (!opt.scalar()) return run_multivariate(opt);
   return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
@@ -133,16 +360,38 @@ int run(const options& opt) {
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Fits y = intercept + slope * x record by record over comma- or whitespace-separated "
-      "input (with a header row, or columns by 1-based number) and prints the fit with its "
-      "standard errors, residual SD and R^2 after every record or once at the end.",
+      "Fits y on one or several predictors (or a polynomial in x) record by record over "
+      "comma- or whitespace-separated input (with a header row, or columns by 1-based number) "
+      "and prints the fit with its standard errors, residual SD and R^2 after every record or "
+      "once at the end.",
       program};
   options opt;
   app.add_option("file", opt.input, "Input file, or - for standard input")->capture_default_str();
   app.add_option("--y", opt.y, "Column of the response: header name or 1-based number")
       ->required();
-  app.add_option("--x", opt.x, "Column of the predictor: header name or 1-based number")
+  app.add_option("--x", opt.x,
+                 "Column of a predictor: header name or 1-based number (repeat for several)")
       ->required();
+  app.add_option("--degree", opt.degree,
+                 "Fit a polynomial of this degree in the one --x (coefficients of x, x^2, ...)")
+      ->check(CLI::Range(1, 30));
+  app.add_flag("--no-intercept", opt.no_intercept,
+               "Fit without intercept (R^2 is then the uncentred R^2, as NIST defines it)");
+  app.add_option("--ridge", opt.ridge,
+                 "Ridge penalty L * sum of squared coefficients (not the intercept unless "
+                 "--penalize-intercept); standard errors are then the sandwich form")
+      ->check(CLI::NonNegativeNumber);
+  app.add_flag("--penalize-intercept", opt.penalize_intercept,
+               "With --ridge: penalise the intercept too");
+  app.add_flag("--precise", opt.precise,
+               "Precise mode: double-double normal equations of the inputs shifted by the first "
+               "record, refined solve (13+ correct digits on every NIST StRD linear set; about "
+               "30x the cost per record)");
+  app.add_option("--solver", opt.solver,
+                 "Several predictors: givens (square-root-free Givens, the default), moments "
+                 "(centred scatter + LDLT; the default with --window or --diff) or precise")
+      ->check(CLI::IsMember({"auto", "givens", "moments", "precise"}))
+      ->capture_default_str();
   app.add_flag("--skip-to-data", opt.skip_to_data,
                "Data start after the last line beginning with 'Data:' (NIST StRD files); "
                "that line names the columns");
