@@ -18,3 +18,5 @@ ensure_packages() {
 STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev libeigen3-dev
   libsimdjson-dev librdkafka-dev)
 STREAMREG_TEST_PACKAGES=(clang catch2 libgmp-dev)
+# What building and running the benchmarks needs (scripts/bench.sh), on top of the build packages.
+STREAMREG_BENCH_PACKAGES=(libbenchmark-dev libdlib-dev)

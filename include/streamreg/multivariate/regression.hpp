@@ -99,6 +99,14 @@ class regression {
   using input = Eigen::Matrix<double, Eigen::Dynamic, 1, 0,
                               P == Eigen::Dynamic ? Eigen::Dynamic : P, 1>;
 
+ private:
+  // The change of coordinates back to the inputs as given runs in extended precision
+  // where there is one: its terms may be large and cancel.
+  using wide = std::conditional_t<std::is_same_v<T, double>, long double, T>;
+  using wide_matrix = matrix_t<wide, max_coefficients>;
+
+ public:
+
   explicit regression(options o = {}) : opt_(std::move(o)) {
     int p = P;
     if constexpr (P == Eigen::Dynamic) {
@@ -249,7 +257,8 @@ class regression {
     matrix cov_z = state_.inverse(penalty_);
     if (!penalty_.empty()) cov_z = matrix(cov_z * state_.gram() * cov_z);
     cov_z *= sigma2;
-    r.covariance = a_ * cov_z * a_.transpose();
+    r.covariance =
+        (a_ * cov_z.template cast<wide>() * a_.transpose()).template cast<T>().eval();
     for (int i = 0; i < k_; ++i) {
       r.std_errors(i) = detail::sqrt_value(r.covariance(i, i));
       r.t_statistics(i) = r.fit.coefficients(i) / r.std_errors(i);
@@ -353,21 +362,21 @@ class regression {
   // a_: coefficients for the inputs as given = a_ · (coefficients in shifted coordinates),
   // plus the y origin on the intercept. penalty_: the ridge rows in shifted coordinates.
   void build_transform() {
-    a_ = matrix::Identity(k_, k_);
+    a_ = wide_matrix::Identity(k_, k_);
     if (shift_) {
       if (opt_.degree > 0) {
         // (x − c)^k = Σᵢ C(k, i) (−c)^(k−i) xⁱ: column k of a_ holds those coefficients.
-        const T c = T(-origin_(0));
+        const wide c = -wide(origin_(0));
         for (int k = 1; k < k_; ++k) {
-          T binom = T(1), cpow = T(1);
+          wide binom = wide(1), cpow = wide(1);
           for (int i = k; i >= 0; --i) {
             a_(i, k) = binom * cpow;
-            binom = binom * T(i) / T(k - i + 1);
+            binom = binom * wide(i) / wide(k - i + 1);
             cpow = cpow * c;
           }
         }
       } else {
-        for (int i = 0; i < p_; ++i) a_(0, i + 1) = T(-origin_(i));
+        for (int i = 0; i < p_; ++i) a_(0, i + 1) = -wide(origin_(i));
       }
     }
     const int first = opt_.intercept && !opt_.penalize_intercept ? 1 : 0;
@@ -376,7 +385,7 @@ class regression {
     penalty_.rhs.setZero(rows);
     const T root = detail::sqrt_value(T(opt_.ridge));
     for (int r = 0; r < rows; ++r) {
-      penalty_.rows.row(r) = root * a_.row(r + first);
+      for (int j = 0; j < k_; ++j) penalty_.rows(r, j) = root * T(a_(r + first, j));
       // The reported intercept includes the y origin: penalise it, not the shifted one.
       if (r + first == 0 && shift_) penalty_.rhs(r) = -root * T(origin_(inputs_));
     }
@@ -386,19 +395,24 @@ class regression {
     if (!shift_) return beta;
     if (opt_.degree == 0) {  // only the intercept moves: b₀ = β₀ + y₀ − Σ βⱼ x₀ⱼ
       vector b = beta;
-      T b0 = beta(0) + T(origin_(inputs_));
-      for (int i = 0; i < p_; ++i) b0 -= beta(i + 1) * T(origin_(i));
-      b(0) = b0;
+      wide b0 = wide(beta(0)) + wide(origin_(inputs_));
+      for (int i = 0; i < p_; ++i) b0 -= wide(beta(i + 1)) * wide(origin_(i));
+      b(0) = T(b0);
       return b;
     }
-    vector b = a_ * beta;
-    b(0) += T(origin_(inputs_));
+    vector b(k_);
+    for (int i = 0; i < k_; ++i) {
+      wide v = i == 0 ? wide(origin_(inputs_)) : wide(0);
+      for (int k = i; k < k_; ++k) v += a_(i, k) * wide(beta(k));  // a_ is upper
+      b(i) = T(v);
+    }
     return b;
   }
 
   void remember(const double* x, double y, double w) {
     record rec;
-    rec.x = Eigen::Map<const Eigen::VectorXd>(x, inputs_);
+    rec.x.resize(inputs_);
+    for (int i = 0; i < inputs_; ++i) rec.x(i) = x[i];
     rec.y = y;
     rec.w = w;
     if (ring_.size() < opt_.window) {
@@ -436,7 +450,7 @@ class regression {
   Eigen::Matrix<double, Eigen::Dynamic, 1, 0,
                 P == Eigen::Dynamic ? Eigen::Dynamic : P + 1, 1> origin_;
   state_type state_;
-  matrix a_;
+  wide_matrix a_;
   penalty<T, max_coefficients> penalty_;
   std::vector<record> ring_;
   std::size_t head_ = 0;

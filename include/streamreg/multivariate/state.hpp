@@ -154,11 +154,19 @@ class givens_state {
     if (s != fit_status::ok) return s;
     const Eigen::Index k = d_.size();
     beta.resize(k);
+    // The same subtractions in the same order; the newest coefficient comes from a
+    // register, so the loop never reloads it right after its store (vector loads that
+    // straddle a fresh scalar store cannot be forwarded and wait for it to commit).
+    T last = T(0);
     for (Eigen::Index i = k - 1; i >= 0; --i) {
       T v = T(theta_(i));
       const T* r = rt_.data() + i * rt_.rows();
-      for (Eigen::Index m = i + 1; m < k; ++m) v -= r[m] * beta(m);
+      if (i + 1 < k) {
+        v -= r[i + 1] * last;
+        for (Eigen::Index m = i + 2; m < k; ++m) v -= r[m] * beta(m);
+      }
       beta(i) = v;
+      last = v;
     }
     return fit_status::ok;
   }
@@ -277,9 +285,10 @@ class givens_state {
       w = cbar_w * w;
       d[i] = dpi;
       T* r = rt_.data() + i * rt_.rows();
-      if (i == 0 && intercept_) {
+      if (i == 0 && intercept_ && xi == T(1)) {
         // The intercept row holds the running means: r ← r + s̄ (x − r), Welford's
-        // correction form, more accurate there than c̄ r + s̄ x.
+        // correction form, more accurate there than c̄ r + s̄ x. Only for a data row, whose
+        // intercept entry is 1 (a penalty row on the intercept has √λ there).
         for (Eigen::Index m = 1; m < k; ++m) {
           const T xm = xp[m] - r[m];
           xp[m] = xm;
@@ -392,11 +401,13 @@ class moments_state {
   /// Removes a record added before. Returns false (state unchanged) when it cannot have
   /// been: no record left, or a diagonal that would turn negative.
   bool remove(const vector& z, const T& y, const T& w) {
-    if (c_.n == 0 || !(w <= c_.w)) return false;
+    if (c_.n == 0 || !(w > T(0))) return false;
     if (c_.n == 1) {
+      // The last record: Σw holds its weight only up to the rounding of earlier updates.
       *this = moments_state(size(), intercept_);
       return true;
     }
+    if (!(w <= c_.w)) return false;
     moments_state before = *this;
     const Eigen::Index p = mean_.size();
     const Eigen::Index off = intercept_ ? 1 : 0;
@@ -640,11 +651,13 @@ class normal_equations_state {
     c_.w2 += w * w;
   }
   bool remove(const vector& z, const T& y, const T& w) {
-    if (c_.n == 0 || !(w <= c_.w)) return false;
+    if (c_.n == 0 || !(w > T(0))) return false;
     if (c_.n == 1) {
+      // The last record: Σw holds its weight only up to the rounding of earlier updates.
       *this = normal_equations_state(size(), intercept_);
       return true;
     }
+    if (!(w <= c_.w)) return false;
     accumulate(z, y, T(-w));
     c_.n -= 1;
     c_.w -= w;

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+// multivariate::regression updates against exact rational fits of the records they should
+// hold: retraction (pop), count windows, exponential forgetting, merge with a shared origin,
+// and checkpoints (bit-exact round trip, corruption refused).
+#include <streamreg/checkpoint.hpp>
+#include <streamreg/multivariate.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>    // std::min
+#include <cstddef>      // std::size_t
+#include <cstdint>  // std::uint64_t
+#include <string>   // std::string
+#include <type_traits>  // std::is_same_v
+#include <vector>       // std::vector
+
+#include "common.hpp"
+
+namespace {
+
+using namespace mv_test;  // NOLINT: the shared helpers of these tests
+using streamreg_test::exact_solve;
+
+using givens_reg = mv::regression<double, Eigen::Dynamic, mv::givens>;
+using moments_reg = mv::regression<double, Eigen::Dynamic, mv::moments>;
+using normal_reg = mv::regression<double, Eigen::Dynamic, mv::normal_equations>;
+using precise_reg = mv::precise_regression<>;
+
+template <class Reg>
+constexpr double coef_tol() {
+  return std::is_same_v<typename Reg::scalar, double> ? 1e-12 : 1e-15;
+}
+
+// ---------------------------------------------------------------------------------------------
+// pop
+// ---------------------------------------------------------------------------------------------
+
+template <class Reg>
+void pop_case(bool intercept) {
+  const ls_problem q = random_problem(intercept ? 11 : 12, 50, 3, intercept, true);
+  Reg reg(options_for(q));
+  push_all(reg, q);
+  for (std::size_t i = 0; i < 20; ++i)
+    REQUIRE(reg.pop(q.x[i].data(), q.y[i], q.w[i].get_d(), 3));
+  CHECK(reg.count() == 30);
+  const double tol = coef_tol<Reg>();
+  check_exact(reg.infer(), exact_solve(slice(q, 20, 50)), {tol, 100 * tol});
+  // Popping every record returns to empty.
+  for (std::size_t i = 20; i < 50; ++i)
+    REQUIRE(reg.pop(q.x[i].data(), q.y[i], q.w[i].get_d(), 3));
+  CHECK(reg.count() == 0);
+  CHECK(reg.fit().status == fit_status::empty);
+  CHECK(!reg.pop(q.x[0].data(), q.y[0], 1.0, 3));
+}
+
+TEST_CASE("pop: moments equal the fit of the remaining records", "[multivariate][pop]") {
+  pop_case<moments_reg>(true);
+  pop_case<moments_reg>(false);
+}
+TEST_CASE("pop: normal equations equal the fit of the remaining records", "[multivariate][pop]") {
+  pop_case<normal_reg>(true);
+  pop_case<normal_reg>(false);
+}
+TEST_CASE("pop: precise equals the fit of the remaining records", "[multivariate][pop]") {
+  pop_case<precise_reg>(true);
+  pop_case<precise_reg>(false);
+}
+
+TEST_CASE("pop: givens cannot remove and cannot hold a window", "[multivariate][pop]") {
+  const ls_problem q = random_problem(13, 10, 2, true, false);
+  givens_reg reg(options_for(q));
+  push_all(reg, q);
+  const std::string before = streamreg::save_checkpoint(reg);
+  CHECK(!reg.pop(q.x[0].data(), q.y[0], 1.0, 2));
+  CHECK(streamreg::save_checkpoint(reg) == before);
+  mv::options o = options_for(q);
+  o.window = 5;
+  CHECK_THROWS_AS(givens_reg(o), streamreg::config_error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// windows
+// ---------------------------------------------------------------------------------------------
+
+template <class Reg>
+void window_case(std::uint64_t window, bool intercept) {
+  const ls_problem q = random_problem(intercept ? 21 : 22, 90, 3, intercept, true);
+  mv::options o = options_for(q);
+  o.window = window;
+  Reg reg(o);
+  CHECK_THROWS_AS(reg.pop(q.x[0].data(), q.y[0], 1.0, 3), streamreg::config_error);
+  const double tol = coef_tol<Reg>();
+  for (std::size_t i = 0; i < q.y.size(); ++i) {
+    push_range(reg, q, i, i + 1);
+    const std::size_t held = std::min<std::size_t>(i + 1, window);
+    CHECK(reg.count() == held);
+    if (held < 6) continue;
+    INFO("record " << i << ", window " << window);
+    check_exact(reg.infer(), exact_solve(slice(q, i + 1 - held, i + 1)), {tol, 100 * tol});
+  }
+}
+
+TEST_CASE("window: moments equal the exact fit of the last N records over many slides",
+          "[multivariate][window]") {
+  window_case<moments_reg>(16, true);
+  window_case<moments_reg>(9, false);
+}
+TEST_CASE("window: normal equations equal the exact fit of the last N records",
+          "[multivariate][window]") {
+  window_case<normal_reg>(16, true);
+  window_case<normal_reg>(9, false);
+}
+TEST_CASE("window: precise equals the exact fit of the last N records", "[multivariate][window]") {
+  window_case<precise_reg>(16, true);
+  window_case<precise_reg>(9, false);
+}
+
+// ---------------------------------------------------------------------------------------------
+// forgetting
+// ---------------------------------------------------------------------------------------------
+
+template <class Reg>
+void forgetting_case(bool intercept) {
+  const double lambda = 0.95;
+  ls_problem q = random_problem(intercept ? 31 : 32, 70, 3, intercept, false);
+  mv::options o = options_for(q);
+  o.forgetting = lambda;
+  Reg reg(o);
+  q.effective_count = true;
+  const mpq_class l = streamreg_test::to_mpq(lambda);
+  const double tol = std::is_same_v<typename Reg::scalar, double> ? 1e-12 : 1e-13;
+  for (std::size_t i = 0; i < q.y.size(); ++i) {
+    push_range(reg, q, i, i + 1);
+    if (i < 8 || i % 10 != 9) continue;
+    ls_problem upto = slice(q, 0, i + 1);
+    upto.w.clear();
+    mpq_class w = 1;  // λ^age, age 0 for the newest record
+    for (std::size_t k = 0; k <= i; ++k) {
+      upto.w.insert(upto.w.begin(), w);
+      w *= l;
+    }
+    INFO("record " << i << (intercept ? "" : ", no intercept"));
+    check_exact(reg.infer(), exact_solve(upto), {tol, 100 * tol});
+  }
+}
+
+TEST_CASE("forgetting: equals the exact fit with weights lambda^age", "[multivariate][forgetting]") {
+  SECTION("givens") {
+    forgetting_case<givens_reg>(true);
+    forgetting_case<givens_reg>(false);
+  }
+  SECTION("moments") {
+    forgetting_case<moments_reg>(true);
+    forgetting_case<moments_reg>(false);
+  }
+  SECTION("normal equations") {
+    forgetting_case<normal_reg>(true);
+    forgetting_case<normal_reg>(false);
+  }
+  SECTION("precise") {
+    forgetting_case<precise_reg>(true);
+    forgetting_case<precise_reg>(false);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// merge
+// ---------------------------------------------------------------------------------------------
+
+template <class Reg>
+void merge_case(bool polynomial) {
+  ls_problem q;
+  if (polynomial) {
+    splitmix64 rng(51);
+    q.degree = 3;
+    for (int i = 0; i < 60; ++i) {
+      const double x = rng.uniform(-1.5, 2.5);
+      q.add({x}, 3 - 0.5 * x + 0.2 * x * x * x + 0.1 * rng.normal());
+    }
+  } else {
+    q = random_problem(52, 60, 4, true, true);
+  }
+  const exact_ls ex = exact_solve(q);
+  mv::options o = options_for(q);
+  o.origin.assign(q.x[7].begin(), q.x[7].end());
+  o.origin.push_back(q.y[7]);
+  splitmix64 rng(53);
+  // Normal equations in double square the condition number: on the cubic one pass already
+  // measures 7e-13 relative on the coefficients, merged states up to 1.5e-12.
+  const bool squared = std::is_same_v<Reg, normal_reg>;
+  const double tol = polynomial && squared ? 1e-11 : coef_tol<Reg>();
+  for (int trial = 0; trial < 5; ++trial) {
+    std::vector<Reg> parts(3, Reg(o));
+    for (std::size_t i = 0; i < q.y.size(); ++i) push_range(parts[rng.index(3)], q, i, i + 1);
+    Reg all(o);  // an empty one takes the others' origin
+    for (const auto& p : parts) all.merge(p);
+    REQUIRE(all.count() == q.y.size());
+    INFO(Reg::state_type::name() << ", trial " << trial << (polynomial ? ", polynomial" : ""));
+    check_exact(all.infer(), ex, {tol, 100 * tol});
+    // Merging into a non-empty part gives the same fit.
+    parts[1].merge(parts[0]);
+    parts[1].merge(parts[2]);
+    check_exact(parts[1].infer(), ex, {tol, 100 * tol});
+  }
+  // Different origins cannot be merged.
+  mv::options other = o;
+  other.origin.back() += 1;
+  Reg a(o), b(other);
+  push_range(a, q, 0, 10);
+  push_range(b, q, 10, 20);
+  CHECK_THROWS_AS(a.merge(b), streamreg::config_error);
+}
+
+TEST_CASE("merge: random splits with a shared origin equal the fit of everything",
+          "[multivariate][merge]") {
+  for (bool polynomial : {false, true}) {
+    merge_case<givens_reg>(polynomial);
+    merge_case<moments_reg>(polynomial);
+    merge_case<normal_reg>(polynomial);
+    merge_case<precise_reg>(polynomial);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// checkpoints
+// ---------------------------------------------------------------------------------------------
+
+template <class Reg>
+void checkpoint_case(mv::options extra) {
+  const ls_problem q = random_problem(61, 40, 3, true, true);
+  mv::options o = options_for(q);
+  o.window = extra.window;
+  o.forgetting = extra.forgetting;
+  o.ridge = extra.ridge;
+  Reg a(o);
+  push_range(a, q, 0, 25);
+  const std::string text = streamreg::save_checkpoint(a);
+  Reg b(o);
+  streamreg::restore_checkpoint(text, b);
+  CHECK(streamreg::save_checkpoint(b) == text);
+  CHECK(b.state() == a.state());
+  // The restored regression continues exactly as the original.
+  push_range(a, q, 25, 40);
+  push_range(b, q, 25, 40);
+  const auto fa = a.infer(), fb = b.infer();
+  REQUIRE(fa.status == fit_status::ok);
+  REQUIRE(fb.status == fit_status::ok);
+  for (Eigen::Index j = 0; j < 4; ++j) {
+    CHECK(fa.fit.coefficients(j) == fb.fit.coefficients(j));
+    CHECK(fa.std_errors(j) == fb.std_errors(j));
+  }
+  CHECK(fa.residual_sd == fb.residual_sd);
+  CHECK(streamreg::save_checkpoint(a) == streamreg::save_checkpoint(b));
+
+  // A flipped digit or a truncation is refused and leaves the target unchanged.
+  std::string bad = text;
+  const std::size_t at = bad.find(" 1.", bad.size() / 2);  // a hexadecimal mantissa
+  REQUIRE(at != std::string::npos);
+  bad[at + 3] = bad[at + 3] == '0' ? '1' : '0';
+  Reg c(o);
+  push_range(c, q, 0, 5);
+  const std::string c_before = streamreg::save_checkpoint(c);
+  CHECK_THROWS_AS(streamreg::restore_checkpoint(bad, c), streamreg::checkpoint_error);
+  CHECK_THROWS_AS(streamreg::restore_checkpoint(text.substr(0, text.size() / 2), c),
+                  streamreg::checkpoint_error);
+  CHECK(streamreg::save_checkpoint(c) == c_before);
+  // Another number of predictors is refused.
+  if constexpr (Reg::max_coefficients == Eigen::Dynamic) {
+    mv::options two = o;
+    two.predictors = 2;
+    Reg d(two);
+    CHECK_THROWS_AS(streamreg::restore_checkpoint(text, d), streamreg::checkpoint_error);
+  }
+}
+
+TEST_CASE("checkpoint: bit-exact round trip per policy, corruption refused",
+          "[multivariate][checkpoint]") {
+  mv::options plain, window, forgetting, ridge;
+  window.window = 12;
+  forgetting.forgetting = 0.9;
+  ridge.ridge = 2;
+  SECTION("givens") {
+    checkpoint_case<givens_reg>(plain);
+    checkpoint_case<givens_reg>(forgetting);
+    checkpoint_case<givens_reg>(ridge);
+    checkpoint_case<mv::regression<double, 3>>(plain);
+  }
+  SECTION("moments") {
+    checkpoint_case<moments_reg>(plain);
+    checkpoint_case<moments_reg>(window);
+    checkpoint_case<moments_reg>(forgetting);
+  }
+  SECTION("normal equations") {
+    checkpoint_case<normal_reg>(plain);
+    checkpoint_case<normal_reg>(window);
+  }
+  SECTION("precise") {
+    checkpoint_case<precise_reg>(plain);
+    checkpoint_case<precise_reg>(window);
+    checkpoint_case<precise_reg>(forgetting);
+  }
+}
+
+TEST_CASE("checkpoint: another policy's checkpoint is refused", "[multivariate][checkpoint]") {
+  const ls_problem q = random_problem(62, 10, 2, true, false);
+  moments_reg m(options_for(q));
+  push_all(m, q);
+  givens_reg g(options_for(q));
+  CHECK_THROWS_AS(streamreg::restore_checkpoint(streamreg::save_checkpoint(m), g),
+                  streamreg::checkpoint_error);
+  normal_reg n(options_for(q));
+  push_all(n, q);
+  precise_reg p(options_for(q));
+  CHECK_THROWS_AS(streamreg::restore_checkpoint(streamreg::save_checkpoint(n), p),
+                  streamreg::checkpoint_error);
+}
+
+}  // namespace
