@@ -22,6 +22,8 @@
 #include <sstream>   // std::ostringstream
 #include <string>    // std::string
 #include <thread>    // std::this_thread::sleep_until
+#include <type_traits>  // std::void_t
+#include <utility>   // std::move
 #include <vector>    // std::vector
 
 #include <fcntl.h>     // ::open
@@ -269,17 +271,36 @@ struct has_pop : std::false_type {};
 template <class S>
 struct has_pop<S, std::void_t<decltype(std::declval<S&>().pop(0.0, 0.0, 1.0))>> : std::true_type {};
 
-/// Applies one CSV record to a regressor: push with its weight and time, or pop when its
-/// diff is -1. Returns the error that makes it a bad record, if any.
-template <class Reg>
-std::optional<streamreg::parse_error> apply_record(Reg& reg,
-                                                   const streamreg::io::csv_reader<double>& in,
+template <class R, class = void>
+struct has_field_error : std::false_type {};
+template <class R>
+struct has_field_error<R, std::void_t<decltype(std::declval<const R&>().field_error(
+                              std::size_t{}, std::string(), std::string()))>> : std::true_type {};
+
+/// An error about the k-th selected column of the record `in` read last: readers with a
+/// `field_error` (JSON lines, Kafka) say where themselves; a CSV reader names line and column.
+template <class Reader>
+streamreg::parse_error column_error(const Reader& in, std::size_t k, std::string text,
+                                    const std::string& reason) {
+  if constexpr (has_field_error<Reader>::value) {
+    return in.field_error(k, std::move(text), reason);
+  } else {
+    return streamreg::parse_error(in.line(), in.schema().positions()[k] + 1, in.schema().label(k),
+                                  std::move(text), reason);
+  }
+}
+
+/// Applies one record to a regressor: push with its weight and time, or pop when its diff
+/// is -1. Returns the error that makes it a bad record, if any. `Reader`: a CSV reader, or
+/// any reader with `values()`, `line()` and `field_error(k, text, reason)` (JSON lines,
+/// Kafka); x and y are its first two selected columns.
+template <class Reg, class Reader>
+std::optional<streamreg::parse_error> apply_record(Reg& reg, const Reader& in,
                                                    const record_layout& l, double& last_time) {
   const auto& v = in.values();
   auto bad = [&in, &v](int i, const std::string& reason) {
     const auto k = static_cast<std::size_t>(i);
-    return streamreg::parse_error(in.line(), in.schema().positions()[k] + 1,
-                                  in.schema().label(k), fmt::format("{}", v[k]), reason);
+    return column_error(in, k, fmt::format("{}", v[k]), reason);
   };
   const double w = l.w >= 0 ? v[static_cast<std::size_t>(l.w)] : 1.0;
   if (!(w > 0)) return bad(l.w, "weight must be positive");
@@ -316,17 +337,19 @@ enum class step {
   end,     ///< no more input
 };
 
-/// Reads the next CSV record and applies it to `reg` (apply_record), calling `before_apply()`
+/// Reads the next record and applies it to `reg` (apply_record), calling `before_apply()`
 /// first for a record that parsed (rate limiting); a record that cannot be read or applied is
-/// handled by the error policy.
-template <class Reg, class BeforeApply>
-step read_next(const char* program, streamreg::io::error_policy policy,
-               streamreg::io::csv_reader<double>& reader, Reg& reg, const record_layout& layout,
-               double& last_time, const output_file& out, BeforeApply&& before_apply) {
+/// handled by the error policy. `Reader`: io::csv_reader<double>, or any reader of the same
+/// shape (`next()` returning `Reader::result::{record, end, error}`, `values()`, `error()`,
+/// `line()`, `field_error`): json::jsonl_reader<double>, a Kafka source.
+template <class Reg, class BeforeApply, class Reader>
+step read_next(const char* program, streamreg::io::error_policy policy, Reader& reader, Reg& reg,
+               const record_layout& layout, double& last_time, const output_file& out,
+               BeforeApply&& before_apply) {
   const auto r = reader.next();
-  if (r == streamreg::io::csv_reader<double>::result::end) return step::end;
+  if (r == Reader::result::end) return step::end;
   std::optional<streamreg::parse_error> bad;
-  if (r == streamreg::io::csv_reader<double>::result::error) {
+  if (r == Reader::result::error) {
     bad = reader.error();
   } else {
     before_apply();

@@ -1,14 +1,25 @@
 // SPDX-License-Identifier: MIT
-// realtime_regression: the reference workflow. Records x,y arrive one at a time (a CSV file,
-// a pipe, or the built-in demo producer); after each one the least-squares intercept a and
-// slope b are written as a change stream a,b,time,diff (retraction of the previous value,
-// insertion of the new one). Optionally over a window or with forgetting, weighted, and
-// checkpointed so that a killed run restarts where it stopped.
+// realtime_regression: the reference workflow. Records x,y arrive one at a time (a CSV or
+// JSON lines file, a pipe, a Kafka topic, or the built-in demo producer); after each one the
+// least-squares intercept a and slope b are written as a change stream a,b,time,diff
+// (retraction of the previous value, insertion of the new one). Optionally over a window or
+// with forgetting, weighted, and checkpointed so that a killed run restarts where it stopped.
 #include <streamreg/streamreg.hpp>
+#ifdef STREAMREG_EXAMPLES_JSON
+#include <streamreg/json/jsonl.hpp>
+#endif
+#ifdef STREAMREG_EXAMPLES_KAFKA
+#include <streamreg/kafka/consumer.hpp>
+#include <streamreg/kafka/mock_cluster.hpp>
+#include <streamreg/kafka/producer.hpp>
+#endif
 
 #include "cli_common.hpp"
 
+#include <csignal>
+#include <functional>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,14 +39,31 @@ struct options {
   std::uint64_t seed = 42;
   std::string checkpoint;
   std::uint64_t checkpoint_every = 1000;
+  std::string format = "csv";  // csv, jsonl (files); csv, json, raw (Kafka)
+  // Kafka
+  std::string brokers, topic, group = "streamreg", start = "committed";
+  bool kafka_mock = false;
+  bool exit_on_eof = false;
+  std::vector<std::string> properties;  // -X key=value
+  int connect_timeout_ms = 10000;
+
+  bool kafka() const { return !brokers.empty() || kafka_mock; }
 
   /// What a checkpoint must have been written with to be resumed by this run.
   std::string describe() const {
-    return input + '|' + x + '|' + y + '|' + model.describe() + '|' +
-           std::to_string(demo_records) + '|' + std::to_string(seed) + '|' +
-           (compat ? "compat" : "");
+    std::string d = input + '|' + x + '|' + y + '|' + model.describe() + '|' +
+                    std::to_string(demo_records) + '|' + std::to_string(seed) + '|' +
+                    (compat ? "compat" : "");
+    if (format != "csv") d += "|format " + format;
+    // The brokers may move (a mock cluster's ports do): the topic and group identify the input.
+    if (kafka()) d += "|kafka " + topic + '|' + group;
+    return d;
   }
 };
+
+/// Set by SIGINT and SIGTERM during a Kafka run: stop, checkpoint, commit, exit 0.
+volatile std::sig_atomic_t stop_requested = 0;
+extern "C" void request_stop(int) { stop_requested = 1; }
 
 constexpr const char* program = "realtime_regression";
 
@@ -53,6 +81,8 @@ struct run_state {
   std::uint64_t skipped = 0;
   std::uint64_t output_offset = 0;  // bytes of output that belong to this state
   double last_time = 0;
+  bool kafka = false;  // a Kafka run: the offsets below are saved too (not for files)
+  std::vector<std::pair<std::int32_t, std::int64_t>> offsets{};  // per partition, next to read
 
   static std::string checkpoint_type() { return "realtime_regression/" + Reg::checkpoint_type(); }
   template <class Archive>
@@ -64,8 +94,54 @@ struct run_state {
     ar.field("skipped", skipped);
     ar.field("output_offset", output_offset);
     ar.field("last_time", last_time);
+    if (!kafka) return;
+    std::uint64_t n = offsets.size();
+    ar.field("partitions", n);
+    if constexpr (Archive::loading) offsets.assign(n, {0, 0});
+    for (auto& [partition, offset] : offsets) {
+      ar.field("partition", partition);
+      ar.field("offset", offset);
+    }
   }
 };
+
+#ifdef STREAMREG_EXAMPLES_KAFKA
+/// The Kafka consumer as a reader for cli::read_next: next() waits for a record, an error or
+/// the end (every partition at its end with --exit-on-eof, or SIGINT/SIGTERM).
+struct kafka_reader {
+  using result = streamreg::kafka::consumer::result;
+  streamreg::kafka::consumer& in;
+  result next() {
+    for (;;) {
+      if (stop_requested) return result::end;
+      const result r = in.next(200);
+      if (r != result::idle) return r;
+    }
+  }
+  const std::vector<double>& values() const { return in.values(); }
+  const streamreg::parse_error& error() const { return in.error(); }
+  std::uint64_t line() const { return in.line(); }
+  streamreg::parse_error field_error(std::size_t i, std::string text,
+                                     const std::string& reason) const {
+    return in.field_error(i, std::move(text), reason);
+  }
+};
+
+/// --kafka-mock: a one-broker mock cluster holding the demo producer's stream (header first).
+std::unique_ptr<streamreg::kafka::mock_cluster> start_mock(const options& opt) {
+  auto mc = std::make_unique<streamreg::kafka::mock_cluster>(1);
+  mc->create_topic(opt.topic, 1);
+  streamreg::kafka::producer prod(mc->bootstraps());
+  prod.send(opt.topic, "x,y", 0);
+  streamreg::io::generator gen({opt.demo_records, opt.seed, 0.0, 1.0, 0.0, 1.0, 0.1});
+  double x = 0, y = 0;
+  while (gen.next(x, y)) prod.send(opt.topic, cli::number(x) + "," + cli::number(y), 0);
+  prod.flush();
+  fmt::print(stderr, "{}: mock Kafka cluster at {}: {} messages in topic '{}' (header first)\n",
+             program, mc->bootstraps(), opt.demo_records + 1, opt.topic);
+  return mc;
+}
+#endif
 
 template <class State>
 int run_with(const options& opt, State initial) {
@@ -77,6 +153,7 @@ int run_with(const options& opt, State initial) {
   std::uint64_t output_offset = 0;
   if (!opt.checkpoint.empty() && (saved = cli::read_if_exists(opt.checkpoint))) {
     run_state<reg_type> probe{reg_type(initial, stream(writer(stdout, {false, false, false})))};
+    probe.kafka = opt.kafka();
     streamreg::restore_checkpoint(*saved, probe);
     if (probe.config != config)
       throw streamreg::config_error("checkpoint '" + opt.checkpoint +
@@ -88,15 +165,21 @@ int run_with(const options& opt, State initial) {
   const writer::options wopt{opt.compat, out.interactive(), !resuming};
   run_state<reg_type> run{reg_type(std::move(initial), stream(writer(out.get(), wopt)))};
   run.config = config;
+  run.kafka = opt.kafka();
   if (resuming) {
     streamreg::restore_checkpoint(*saved, run);
     if (run.reg.accepted() > 0) run.reg.sink().resume(run.reg.fit());
   }
 
+  // A Kafka run records its offsets before a checkpoint and commits them after it.
+  std::function<void()> before_save, after_save;
   auto save = [&] {
-    if (opt.checkpoint.empty()) return;
-    run.output_offset = out.offset();
-    cli::write_atomically(opt.checkpoint, streamreg::save_checkpoint(run));
+    if (before_save) before_save();
+    if (!opt.checkpoint.empty()) {
+      run.output_offset = out.offset();
+      cli::write_atomically(opt.checkpoint, streamreg::save_checkpoint(run));
+    }
+    if (after_save) after_save();
   };
   cli::rate_limiter limiter(opt.max_rate);
   std::uint64_t since_save = 0;
@@ -109,7 +192,7 @@ int run_with(const options& opt, State initial) {
     }
   };
 
-  if (opt.input.empty()) {  // the reference producer: x = 0, 1, 2, ...; y = x + U(-0.1, 0.1)
+  if (opt.input.empty() && !opt.kafka()) {  // the reference producer: x = 0, 1, 2, ...; y = x + U(-0.1, 0.1)
     streamreg::io::generator gen({opt.demo_records, opt.seed, 0.0, 1.0, 0.0, 1.0, 0.1});
     double x = 0, y = 0;
     for (std::uint64_t i = 0; i < run.records && gen.next(x, y);) ++i;  // already fitted
@@ -123,26 +206,109 @@ int run_with(const options& opt, State initial) {
     return cli::ok;
   }
 
-  cli::input_file in(opt.input);
   std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.x),
                                              streamreg::io::column::parse(opt.y)};
   const auto layout = cli::record_layout::add(opt.model, columns);
-  streamreg::io::csv_reader<double> reader(in.source(), columns);
-  if (resuming && !reader.skip_through(run.line))
-    throw streamreg::config_error("the input is shorter than when the checkpoint was written");
   std::uint64_t n = 0;
   int status = cli::ok;
-  while (room()) {
-    const cli::step s = cli::read_next(program, opt.on_error, reader, run.reg, layout,
-                                       run.last_time, out, [&] { limiter.wait(n++); });
-    if (s == cli::step::end || s == cli::step::stop) break;
-    if (s == cli::step::fail) {
-      status = cli::bad_input;
-      break;
+  // Reads every record of `reader` (up to --max-records), after_record each.
+  auto read_all = [&](auto& reader, auto&& after_read) {
+    while (room()) {
+      const cli::step s = cli::read_next(program, opt.on_error, reader, run.reg, layout,
+                                         run.last_time, out, [&] { limiter.wait(n++); });
+      if (s == cli::step::end || s == cli::step::stop) break;
+      if (s == cli::step::fail) {
+        status = cli::bad_input;
+        break;
+      }
+      if (s == cli::step::skip) ++run.skipped;
+      after_read();
+      after_record();
     }
-    if (s == cli::step::skip) ++run.skipped;
-    run.line = reader.line();
-    after_record();
+  };
+
+  if (opt.kafka()) {
+#ifdef STREAMREG_EXAMPLES_KAFKA
+    std::unique_ptr<streamreg::kafka::mock_cluster> mock;  // outlives the consumer
+    if (opt.kafka_mock) mock = start_mock(opt);
+    streamreg::kafka::consumer_options ko;
+    ko.brokers = mock ? mock->bootstraps() : opt.brokers;
+    ko.topic = opt.topic;
+    ko.group = opt.group;
+    ko.start = opt.start == "earliest" ? streamreg::kafka::start_position::earliest
+               : opt.start == "latest" ? streamreg::kafka::start_position::latest
+                                       : streamreg::kafka::start_position::committed;
+    ko.format = opt.format == "raw"   ? streamreg::kafka::message_format::raw
+                : opt.format == "csv" ? streamreg::kafka::message_format::csv
+                                      : streamreg::kafka::message_format::json;
+    ko.columns.clear();
+    for (const auto& c : columns) ko.columns.push_back(c.name);
+    if (mock) ko.config = {{"session.timeout.ms", "4000"}, {"heartbeat.interval.ms", "500"}};
+    for (const std::string& kv : opt.properties) {
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        throw streamreg::config_error("-X " + kv + ": expected key=value");
+      ko.config.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    }
+    ko.connect_timeout_ms = opt.connect_timeout_ms;
+    ko.exit_on_eof = opt.exit_on_eof || opt.kafka_mock;
+#ifdef STREAMREG_EXAMPLES_JSON
+    ko.decoder = [](const std::vector<std::string>& fields) {
+      return streamreg::kafka::make_decoder(streamreg::json::message_parser<double>(fields));
+    };
+#endif
+    ko.on_warning = [](const std::string& w) { fmt::print(stderr, "{}: warning: {}\n", program, w); };
+    streamreg::kafka::consumer* current = nullptr;
+    // State and offsets in one checkpoint; offsets committed only once it is written.
+    before_save = [&] {
+      run.offsets.clear();
+      for (const auto& p : current->positions()) run.offsets.emplace_back(p.partition, p.offset);
+    };
+    after_save = [&] { current->commit(); };
+    ko.on_revoke = [&] { save(); };
+    streamreg::kafka::consumer consumer(std::move(ko));
+    current = &consumer;
+    if (resuming) {
+      std::vector<streamreg::kafka::position> saved_positions;
+      for (const auto& [p, o] : run.offsets) saved_positions.push_back({p, o});
+      consumer.resume_from(saved_positions);
+    }
+    std::signal(SIGINT, request_stop);
+    std::signal(SIGTERM, request_stop);
+    kafka_reader reader{consumer};
+    read_all(reader, [] {});
+    save();
+    before_save = after_save = nullptr;
+    consumer.close();
+    out.flush();
+    if (run.skipped > 0)
+      fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, run.reg.accepted(),
+                 run.skipped);
+    return status;
+#else
+    throw streamreg::config_error("this build has no Kafka support (librdkafka not found)");
+#endif
+  }
+
+  cli::input_file in(opt.input);
+  if (opt.format == "jsonl" || opt.format == "json") {
+#ifdef STREAMREG_EXAMPLES_JSON
+    std::vector<std::string> fields;
+    for (const auto& c : columns) fields.push_back(c.name);
+    streamreg::json::jsonl_reader<double> reader(in.source(), fields);
+    if (resuming && !reader.skip_through(run.line))
+      throw streamreg::config_error("the input is shorter than when the checkpoint was written");
+    read_all(reader, [&] { run.line = reader.line(); });
+#else
+    throw streamreg::config_error("this build has no JSON support (simdjson not found)");
+#endif
+  } else {
+    if (opt.format != "csv")
+      throw streamreg::config_error("--format " + opt.format + " is for Kafka input (--kafka)");
+    streamreg::io::csv_reader<double> reader(in.source(), columns);
+    if (resuming && !reader.skip_through(run.line))
+      throw streamreg::config_error("the input is shorter than when the checkpoint was written");
+    read_all(reader, [&] { run.line = reader.line(); });
   }
   save();
   out.flush();
@@ -152,10 +318,19 @@ int run_with(const options& opt, State initial) {
   return status;
 }
 
-int run(const options& opt) {
+int run(options opt) {
   opt.model.validate();
-  if (opt.input.empty() && (!opt.model.weight.empty() || !opt.model.time.empty()))
+  if (opt.input.empty() && !opt.kafka() &&
+      (!opt.model.weight.empty() || !opt.model.time.empty()))
     throw streamreg::config_error("--weight and --time need --input");
+  if (opt.kafka() && !opt.input.empty())
+    throw streamreg::config_error("--input and --kafka/--kafka-mock exclude each other");
+  if (!opt.brokers.empty() && opt.kafka_mock)
+    throw streamreg::config_error("--kafka and --kafka-mock exclude each other");
+  if (opt.kafka_mock && opt.topic.empty()) opt.topic = "linear-regression";
+  if (opt.kafka() && opt.topic.empty()) throw streamreg::config_error("--kafka needs --topic");
+  if (!opt.kafka() && (opt.exit_on_eof || !opt.properties.empty()))
+    throw streamreg::config_error("--exit-on-eof and -X are for Kafka input (--kafka)");
   return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
@@ -165,8 +340,9 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Streaming least-squares line: after every record x,y writes the intercept a and slope b "
       "as a change stream a,b,time,diff (each new value inserted with diff 1, the value it "
-      "replaces retracted with diff -1). Without --input it runs the built-in demo producer "
-      "(x = 0, 1, 2, ..., y = x + uniform noise in (-0.1, 0.1)).",
+      "replaces retracted with diff -1). Input: --input (CSV or JSON lines), --kafka (a topic), "
+      "--kafka-mock (an in-process Kafka cluster holding the demo stream), or nothing: the "
+      "built-in demo producer (x = 0, 1, 2, ..., y = x + uniform noise in (-0.1, 0.1)).",
       program};
   options opt;
   app.add_option("--input", opt.input, "CSV file with a header row, or - for standard input");
@@ -196,7 +372,43 @@ int main(int argc, char** argv) {
   app.add_option("--demo-records", opt.demo_records, "Records the demo producer writes")
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();
+  app.add_option("--format", opt.format,
+                 "Input format: csv (a header row; Kafka: a header message first in each "
+                 "partition), jsonl or json (one JSON object per line or message, fields "
+                 "--x/--y by name), raw (Kafka: one number per message, column 'value')")
+      ->check(CLI::IsMember({"csv", "jsonl", "json", "raw"}))
+      ->capture_default_str();
+  auto* kafka_group = app.add_option_group("Kafka");
+  kafka_group->add_option("--kafka", opt.brokers,
+                          "Consume a Kafka topic: bootstrap brokers host:port[,host:port...]");
+  kafka_group->add_option("--topic", opt.topic, "Kafka topic (--kafka-mock: linear-regression)");
+  kafka_group->add_option("--group", opt.group, "Kafka consumer group: partitions are shared "
+                                                "among its members")
+      ->capture_default_str();
+  kafka_group->add_option("--start", opt.start,
+                          "Where partitions start without a checkpoint: committed (the group's "
+                          "committed offsets, else the beginning), earliest or latest")
+      ->check(CLI::IsMember({"earliest", "latest", "committed"}))
+      ->capture_default_str();
+  kafka_group->add_flag("--exit-on-eof", opt.exit_on_eof,
+                        "Stop once every assigned partition is at its end (otherwise run until "
+                        "SIGINT/SIGTERM, which stop cleanly: emit, checkpoint, commit, exit 0)");
+  kafka_group->add_option("-X", opt.properties,
+                          "librdkafka property key=value, repeatable (security.protocol, "
+                          "sasl.*, ssl.*, session.timeout.ms, ...)");
+  kafka_group->add_option("--connect-timeout", opt.connect_timeout_ms,
+                          "Milliseconds to reach a broker at start before failing (exit 3)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  kafka_group->add_flag("--kafka-mock", opt.kafka_mock,
+                        "Start an in-process mock Kafka cluster, produce the demo stream into "
+                        "it (header x,y first) and consume it to its end: the reference "
+                        "workflow with no broker installed");
   CLI11_PARSE(app, argc, argv);
+  if (opt.format == "raw") {  // one number per message: y is it, x its offset by default
+    if (app.count("--y") == 0) opt.y = "value";
+    if (app.count("--x") == 0) opt.x = "@offset";
+  }
 
   return cli::guarded(program, [&opt] { return run(opt); });
 }
