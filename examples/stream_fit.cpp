@@ -5,6 +5,7 @@
 // lines or a table.
 #include <streamreg/streamreg.hpp>
 #include <streamreg/fmt.hpp>
+#include <streamreg/json/jsonl.hpp>
 #include <streamreg/multivariate.hpp>
 
 #include "cli_common.hpp"
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +30,7 @@ struct options {
   bool no_header = false;
   std::string emit = "every";
   std::string format = "csv";
+  std::string input_format = "csv";
   std::string output;
   streamreg::io::error_policy on_error = streamreg::io::error_policy::fail;
   cli::model_options model;
@@ -98,21 +101,40 @@ class printer {
   bool flush_each_;
 };
 
-template <class State>
-int run_with(const options& opt, State initial) {
-  cli::output_file out(opt.output);
-  cli::input_file in(opt.input);
+/// Calls f with a reader of the selected columns: CSV (header, or columns by number) or JSON
+/// lines (fields by name).
+template <class F>
+int with_reader(const options& opt, const cli::input_file& in,
+                const std::vector<streamreg::io::column>& columns, F&& f) {
+  if (opt.input_format == "jsonl") {
+    if (opt.skip_to_data || opt.no_header)
+      throw streamreg::config_error("--skip-to-data and --no-header are for CSV input");
+    std::vector<std::string> names;
+    for (const auto& c : columns) names.push_back(c.name);
+    streamreg::json::jsonl_reader<double> reader(in.source(), names);
+    return f(reader);
+  }
   streamreg::io::csv_format format;
   format.skip_to_data = opt.skip_to_data;
   format.detect = !opt.skip_to_data;
   format.header = !opt.no_header;
-  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
-                                             streamreg::io::column::parse(opt.x[0])};
-  // apply_record reads x from the first selected column and y from the second.
-  std::swap(columns[0], columns[1]);
-  const auto layout = cli::record_layout::add(opt.model, columns);
   streamreg::io::csv_reader<double> reader(in.source(), columns, format);
+  return f(reader);
+}
 
+/// The name of the k-th selected column, as the input knows it.
+template <class Reader>
+std::string column_label(const Reader& reader, std::size_t k) {
+  if constexpr (std::is_same_v<Reader, streamreg::io::csv_reader<double>>) {
+    return reader.schema().label(k);
+  } else {
+    return reader.fields()[k];
+  }
+}
+
+template <class State, class Reader>
+int fit_scalar(const options& opt, State initial, Reader& reader,
+               const cli::record_layout& layout, const cli::output_file& out) {
   streamreg::regressor<State> reg(std::move(initial), streamreg::null_sink{});
   printer print(opt, out.get(), out.interactive());
   const bool every = opt.emit == "every";
@@ -137,20 +159,34 @@ int run_with(const options& opt, State initial) {
   return cli::ok;
 }
 
+template <class State>
+int run_with(const options& opt, State initial) {
+  cli::output_file out(opt.output);
+  cli::input_file in(opt.input);
+  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
+                                             streamreg::io::column::parse(opt.x[0])};
+  // apply_record reads x from the first selected column and y from the second.
+  std::swap(columns[0], columns[1]);
+  const auto layout = cli::record_layout::add(opt.model, columns);
+  return with_reader(opt, in, columns, [&](auto& reader) {
+    return fit_scalar(opt, std::move(initial), reader, layout, out);
+  });
+}
+
 
 // ---- Several predictors (multivariate::regression) ----------------------------------------
 
 /// Names of the coefficients: intercept, then the predictors (x, x^2, ... for a polynomial).
 std::vector<std::string> coefficient_names(const options& opt,
-                                           const streamreg::io::csv_schema& schema) {
+                                           const std::vector<std::string>& labels) {
   std::vector<std::string> names;
   if (!opt.no_intercept) names.emplace_back("intercept");
   if (opt.degree > 0) {
-    const std::string x = schema.label(1);
+    const std::string& x = labels[1];
     names.push_back(x);
     for (int d = 2; d <= opt.degree; ++d) names.push_back(fmt::format("{}^{}", x, d));
   } else {
-    for (std::size_t i = 0; i < opt.x.size(); ++i) names.push_back(schema.label(i + 1));
+    for (std::size_t i = 1; i < labels.size(); ++i) names.push_back(labels[i]);
   }
   return names;
 }
@@ -240,30 +276,18 @@ class multi_printer {
   bool flush_each_;
 };
 
-template <class Reg>
-int run_multivariate(const options& opt, Reg reg) {
+template <class Reg, class Reader>
+int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int diff_at,
+                     const cli::output_file& out) {
   namespace io = streamreg::io;
-  cli::output_file out(opt.output);
-  cli::input_file in(opt.input);
-  io::csv_format format;
-  format.skip_to_data = opt.skip_to_data;
-  format.detect = !opt.skip_to_data;
-  format.header = !opt.no_header;
-  // Selected columns: y, the inputs, then weight and diff when given.
-  std::vector<io::column> columns{io::column::parse(opt.y)};
-  for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
   const auto inputs = static_cast<int>(opt.x.size());
-  const int w_at = opt.model.weight.empty() ? -1 : static_cast<int>(columns.size());
-  if (w_at >= 0) columns.push_back(io::column::parse(opt.model.weight));
-  const int diff_at = opt.model.diff.empty() ? -1 : static_cast<int>(columns.size());
-  if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
-  io::csv_reader<double> reader(in.source(), columns, format);
-
   const bool every = opt.emit == "every";
   std::optional<multi_printer> print;
   auto printer_now = [&]() -> multi_printer& {
     if (!print) {
-      print.emplace(opt, coefficient_names(opt, reader.schema()), out.get(), out.interactive());
+      std::vector<std::string> labels;
+      for (std::size_t i = 0; i <= opt.x.size(); ++i) labels.push_back(column_label(reader, i));
+      print.emplace(opt, coefficient_names(opt, labels), out.get(), out.interactive());
       print->header();
     }
     return *print;
@@ -272,18 +296,18 @@ int run_multivariate(const options& opt, Reg reg) {
   std::vector<double> x(static_cast<std::size_t>(inputs));
   for (;;) {
     const auto r = reader.next();
-    if (r == io::csv_reader<double>::result::end) break;
+    if (r == Reader::result::end) break;
     std::optional<streamreg::parse_error> bad;
-    if (r == io::csv_reader<double>::result::error) {
+    if (r == Reader::result::error) {
       bad = reader.error();
     } else {
       const auto& v = reader.values();
       auto error_at = [&](int k, const std::string& reason) {
         const auto i = static_cast<std::size_t>(k);
-        return streamreg::parse_error(reader.line(), reader.schema().positions()[i] + 1,
-                                      reader.schema().label(i), fmt::format("{}", v[i]), reason);
+        return cli::column_error(reader, i, fmt::format("{}", v[i]), reason);
       };
-      for (int i = 0; i < inputs; ++i) x[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i + 1)];
+      for (int i = 0; i < inputs; ++i)
+        x[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i + 1)];
       const double w = w_at >= 0 ? v[static_cast<std::size_t>(w_at)] : 1.0;
       const double d = diff_at >= 0 ? v[static_cast<std::size_t>(diff_at)] : 1.0;
       if (!(w > 0)) {
@@ -317,6 +341,23 @@ int run_multivariate(const options& opt, Reg reg) {
   if (skipped > 0)
     fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.count(), skipped);
   return cli::ok;
+}
+
+template <class Reg>
+int run_multivariate(const options& opt, Reg reg) {
+  namespace io = streamreg::io;
+  cli::output_file out(opt.output);
+  cli::input_file in(opt.input);
+  // Selected columns: y, the inputs, then weight and diff when given.
+  std::vector<io::column> columns{io::column::parse(opt.y)};
+  for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
+  const int w_at = opt.model.weight.empty() ? -1 : static_cast<int>(columns.size());
+  if (w_at >= 0) columns.push_back(io::column::parse(opt.model.weight));
+  const int diff_at = opt.model.diff.empty() ? -1 : static_cast<int>(columns.size());
+  if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
+  return with_reader(opt, in, columns, [&](auto& reader) {
+    return fit_multivariate(opt, reg, reader, w_at, diff_at, out);
+  });
 }
 
 int run_multivariate(const options& opt) {
@@ -405,6 +446,11 @@ int main(int argc, char** argv) {
                  "csv (n,intercept,slope,status,residual_sd,r_squared,se_intercept,se_slope), "
                  "jsonl (one JSON object per fit) or table")
       ->check(CLI::IsMember({"csv", "jsonl", "table"}))
+      ->capture_default_str();
+  app.add_option("--input-format", opt.input_format,
+                 "csv (comma-, semicolon- or whitespace-separated) or jsonl (one JSON object per "
+                 "line; --y, --x, --weight, --time, --diff name its fields)")
+      ->check(CLI::IsMember({"csv", "jsonl"}))
       ->capture_default_str();
   app.add_option("--output", opt.output, "Write here instead of stdout");
   app.add_option("--time", opt.model.time,

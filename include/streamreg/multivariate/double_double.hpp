@@ -9,7 +9,8 @@
 #include <Eigen/Core>
 
 #include <cmath>   // std::fma, std::sqrt, std::isfinite
-#include <limits>  // std::numeric_limits
+#include <limits>       // std::numeric_limits
+#include <type_traits>  // std::is_integral_v
 
 namespace streamreg::multivariate {
 
@@ -20,9 +21,21 @@ struct double_double {
   constexpr double_double() noexcept = default;
   constexpr double_double(double v) noexcept : hi(v) {}  // NOLINT: implicit, as a scalar
   constexpr double_double(double h, double l) noexcept : hi(h), lo(l) {}
+  /// Exact for every integer up to 64 bits: split into two 32-bit halves, each exact.
   template <class I, class = std::enable_if_t<std::is_integral_v<I>>>
-  constexpr double_double(I v) noexcept  // NOLINT: implicit, as a scalar
-      : hi(static_cast<double>(v)), lo(static_cast<double>(v - static_cast<I>(hi))) {}
+  double_double(I v) noexcept {  // NOLINT: implicit, as a scalar
+    if constexpr (sizeof(I) <= 4) {
+      hi = static_cast<double>(v);
+    } else {
+      const auto u = static_cast<unsigned long long>(v);
+      const bool negative = std::is_signed_v<I> && v < 0;
+      const unsigned long long m = negative ? ~u + 1 : u;  // |v|, also for the minimum
+      const double high = static_cast<double>(m >> 32) * 4294967296.0;
+      const double low = static_cast<double>(m & 0xffffffffULL);
+      *this = two_sum(high, low);
+      if (negative) *this = -*this;
+    }
+  }
 
   explicit constexpr operator double() const noexcept { return hi + lo; }
   explicit operator long double() const noexcept {

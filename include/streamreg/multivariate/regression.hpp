@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../error.hpp"
+#include "double_double.hpp"
 #include "state.hpp"
 
 #include <cstdint>      // std::uint64_t
@@ -277,8 +278,13 @@ class regression {
 
   /// Checkpoints (checkpoint.hpp): restore into a regression built with the same options.
   static std::string checkpoint_type() {
-    return std::string("multivariate::regression<") + Policy::template state<T, 1>::name() +
-           ">";
+    const char* scalar = std::is_same_v<T, double>        ? "double"
+                         : std::is_same_v<T, long double> ? "long double"
+                         : std::is_same_v<T, float>       ? "float"
+                         : std::is_same_v<T, double_double> ? "double_double"
+                                                            : "other";
+    return std::string("multivariate::regression<") + scalar + "," +
+           Policy::template state<T, 1>::name() + ">";
   }
   template <class Archive>
   void serialize(Archive& ar) {

@@ -252,7 +252,8 @@ class givens_state {
 
   friend bool operator==(const givens_state& a, const givens_state& b) {
     return a.c_.n == b.c_.n && a.c_.w == b.c_.w && a.d_ == b.d_ && a.rt_ == b.rt_ &&
-           a.theta_ == b.theta_ && a.sserr_ == b.sserr_ && a.ymean_ == b.ymean_ &&
+           a.theta_ == b.theta_ && a.sserr_ == b.sserr_ && a.norm2_ == b.norm2_ &&
+           a.c_.w2 == b.c_.w2 && a.ymean_ == b.ymean_ &&
            a.ym2_ == b.ym2_;
   }
 

@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: MIT
+// stream_fit with several predictors, a polynomial, no intercept, ridge, the precise mode,
+// windows and retraction: NIST StRD certified values and hand-computable fits.
+#include "run_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace {
+
+using Catch::Matchers::Contains;
+using Catch::Matchers::WithinRel;
+using namespace cli_test;
+
+const std::string sf = STREAM_FIT;
+const std::string nist = std::string(STREAMREG_DATA_DIR) + "/nist/";
+
+/// The numbers of a JSON array field ("coefficients": [...]) or a number field.
+std::vector<double> json_numbers(const std::string& o, const std::string& key) {
+  std::vector<double> v;
+  std::size_t p = o.find("\"" + key + "\":");
+  REQUIRE(p != std::string::npos);
+  p += key.size() + 3;
+  if (o[p] != '[') {
+    v.push_back(std::stod(o.substr(p)));
+    return v;
+  }
+  const std::size_t end = o.find(']', p);
+  ++p;
+  while (p < end) {
+    std::size_t next = o.find(',', p);
+    if (next > end) next = end;
+    v.push_back(std::stod(o.substr(p, next - p)));
+    p = next + 1;
+  }
+  return v;
+}
+
+double lre(double computed, double certified) {
+  const double r = certified == 0 ? std::fabs(computed)
+                                  : std::fabs(computed - certified) / std::fabs(certified);
+  return r == 0 ? 15.0 : std::min(15.0, -std::log10(r));
+}
+
+struct certified {
+  std::vector<double> b, sd;
+  double residual_sd, r_squared;
+};
+
+/// Minimum LRE over coefficients, standard errors, residual SD and R².
+double min_lre(const std::string& out, const certified& c) {
+  const auto b = json_numbers(out, "coefficients");
+  const auto sd = json_numbers(out, "std_errors");
+  REQUIRE(b.size() == c.b.size());
+  REQUIRE(sd.size() == c.sd.size());
+  double m = 15;
+  for (std::size_t i = 0; i < b.size(); ++i) {
+    m = std::min(m, lre(b[i], c.b[i]));
+    m = std::min(m, lre(sd[i], c.sd[i]));
+  }
+  m = std::min(m, lre(json_numbers(out, "residual_sd")[0], c.residual_sd));
+  m = std::min(m, lre(json_numbers(out, "r_squared")[0], c.r_squared));
+  return m;
+}
+
+// NIST StRD certified values (published by NIST/ITL, 15 significant digits).
+const certified longley{{-3482258.63459582, 15.0618722713733, -0.358191792925910e-01,
+                         -2.02022980381683, -1.03322686717359, -0.511041056535807e-01,
+                         1829.15146461355},
+                        {890420.383607373, 84.9149257747669, 0.334910077722432e-01,
+                         0.488399681651699, 0.214274163161675, 0.226073200069370,
+                         455.478499142212},
+                        304.854073561965,
+                        0.995479004577296};
+const certified wampler1{{1, 1, 1, 1, 1, 1}, {0, 0, 0, 0, 0, 0}, 0, 1};
+const certified pontius{{0.673565789473684e-03, 0.732059160401003e-06, -0.316081871345029e-14},
+                        {0.107938612033077e-03, 0.157817399981659e-09, 0.486652849992036e-16},
+                        0.205177424076185e-03,
+                        0.999999900178537};
+const certified noint1{{2.07438016528926}, {0.165289256198347e-01}, 3.56753034006338,
+                       0.999365492298663};
+
+const std::string longley_x = " --x x1 --x x2 --x x3 --x x4 --x x5 --x x6";
+
+TEST_CASE("stream_fit: several predictors reproduce NIST Longley", "[cli][multivariate][nist]") {
+  for (const char* solver : {"", " --solver moments", " --precise"}) {
+    const auto r = run(sf + " " + nist + "Longley.dat --skip-to-data --y y" + longley_x +
+                       " --emit final --format jsonl" + solver);
+    INFO(solver << "\n" << r.out << r.err);
+    REQUIRE(r.status == 0);
+    CHECK_THAT(r.out, Contains("\"n\":16") && Contains("\"status\":\"ok\"") &&
+                          Contains("\"names\":[\"intercept\",\"x1\",\"x2\""));
+    // Default and precise keep 13+ digits of everything; centred moments 11+.
+    CHECK(min_lre(r.out, longley) >= (std::string(solver) == " --solver moments" ? 11 : 13));
+  }
+}
+
+TEST_CASE("stream_fit: --degree fits the NIST polynomial sets", "[cli][multivariate][nist]") {
+  const auto w = run(sf + " " + nist +
+                     "Wampler1.dat --skip-to-data --y y --x x --degree 5 --emit final --format jsonl");
+  REQUIRE(w.status == 0);
+  CHECK_THAT(w.out, Contains("\"names\":[\"intercept\",\"x\",\"x^2\",\"x^3\",\"x^4\",\"x^5\"]"));
+  CHECK(min_lre(w.out, wampler1) >= 9);
+  const auto wp = run(sf + " " + nist +
+                      "Wampler1.dat --skip-to-data --y y --x x --degree 5 --precise --emit final "
+                      "--format jsonl");
+  REQUIRE(wp.status == 0);
+  CHECK(min_lre(wp.out, wampler1) >= 13);
+  const auto p = run(sf + " " + nist +
+                     "Pontius.dat --skip-to-data --y y --x x --degree 2 --emit final --format jsonl");
+  REQUIRE(p.status == 0);
+  CHECK(min_lre(p.out, pontius) >= 12);
+}
+
+TEST_CASE("stream_fit: --no-intercept reproduces NIST NoInt1 with the uncentred R2",
+          "[cli][multivariate][nist]") {
+  const auto r = run(sf + " " + nist +
+                     "NoInt1.dat --skip-to-data --y y --x x --no-intercept --emit final "
+                     "--format jsonl");
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("\"names\":[\"x\"]"));
+  CHECK(min_lre(r.out, noint1) >= 13);
+}
+
+TEST_CASE("stream_fit: several predictors, csv after every record", "[cli][multivariate]") {
+  // y = 1 + 2 a - 3 b exactly: from the third record on the fit is exact.
+  const std::string in = write_temp("mv.csv",
+                                    "a,b,y\n0,0,1\n1,0,3\n0,1,-2\n2,3,-4\n5,1,8\n");
+  const auto r = run(sf + " " + in + " --y y --x a --x b");
+  REQUIRE(r.status == 0);
+  const auto rows = lines(r.out);
+  REQUIRE(rows.size() == 6);
+  CHECK(rows[0] ==
+        "n,intercept,a,b,status,residual_sd,r_squared,se_intercept,se_a,se_b,adj_r_squared,f,"
+        "condition");
+  CHECK(fields(rows[1])[4] == "too_few_points");
+  CHECK(fields(rows[2])[1].empty());
+  const auto third = fields(rows[3]);
+  REQUIRE(third[4] == "ok");
+  CHECK_THAT(std::stod(third[1]), WithinRel(1.0, 1e-14));
+  CHECK_THAT(std::stod(third[2]), WithinRel(2.0, 1e-14));
+  CHECK_THAT(std::stod(third[3]), WithinRel(-3.0, 1e-14));
+  CHECK(third[5].empty());  // df = 0: no residual SD yet
+  const auto last = fields(rows[5]);
+  CHECK_THAT(std::stod(last[2]), WithinRel(2.0, 1e-13));
+  CHECK(std::fabs(std::stod(last[5])) < 1e-13);  // exact fit: residual SD 0
+  std::remove(in.c_str());
+}
+
+TEST_CASE("stream_fit: --ridge shrinks the slopes by the closed form", "[cli][multivariate]") {
+  // One predictor, x = -1, 0, 1 (mean 0), y = 0, 1, 2: Sxx = 2, Sxy = 2. Ridge on the slope
+  // only: slope = Sxy / (Sxx + L) = 2 / 3 for L = 1, intercept = mean y = 1.
+  const std::string in = write_temp("ridge.csv", "x,y\n-1,0\n0,1\n1,2\n");
+  const auto r = run(sf + " " + in + " --y y --x x --ridge 1 --emit final --format jsonl");
+  REQUIRE(r.status == 0);
+  const auto b = json_numbers(r.out, "coefficients");
+  REQUIRE(b.size() == 2);
+  CHECK_THAT(b[0], WithinRel(1.0, 1e-14));
+  CHECK_THAT(b[1], WithinRel(2.0 / 3.0, 1e-14));
+  // Penalising the intercept too: (XᵀX + I) β = Xᵀy with XᵀX = diag(3, 2), Xᵀy = (3, 2).
+  const auto p = run(sf + " " + in +
+                     " --y y --x x --ridge 1 --penalize-intercept --emit final --format jsonl");
+  REQUIRE(p.status == 0);
+  const auto bp = json_numbers(p.out, "coefficients");
+  CHECK_THAT(bp[0], WithinRel(3.0 / 4.0, 1e-14));
+  CHECK_THAT(bp[1], WithinRel(2.0 / 3.0, 1e-14));
+  std::remove(in.c_str());
+}
+
+TEST_CASE("stream_fit: several predictors with --window and --diff", "[cli][multivariate]") {
+  // A window of 3 over records that follow y = a + b until the last three, which follow
+  // y = 2a - b + 1: the final fit is that plane.
+  const std::string in = write_temp(
+      "mvwin.csv", "a,b,y\n1,0,1\n0,1,1\n1,1,2\n2,1,4\n0,3,-2\n1,5,-2\n");
+  const auto r = run(sf + " " + in + " --y y --x a --x b --window 3 --emit final --format jsonl");
+  REQUIRE(r.status == 0);
+  const auto b = json_numbers(r.out, "coefficients");
+  REQUIRE(b.size() == 3);
+  CHECK_THAT(b[0], WithinRel(1.0, 1e-12));
+  CHECK_THAT(b[1], WithinRel(2.0, 1e-12));
+  CHECK_THAT(b[2], WithinRel(-1.0, 1e-12));
+  CHECK_THAT(r.out, Contains("\"n\":3"));
+  // Retraction: insert four records, retract the one off the plane y = 1 + a + 2b.
+  const std::string d = write_temp(
+      "mvdiff.csv", "a,b,y,d\n0,0,1,1\n1,0,2,1\n5,5,0,1\n0,1,3,1\n5,5,0,-1\n");
+  const auto rd = run(sf + " " + d + " --y y --x a --x b --diff d --emit final --format jsonl");
+  REQUIRE(rd.status == 0);
+  const auto bd = json_numbers(rd.out, "coefficients");
+  CHECK_THAT(bd[0], WithinRel(1.0, 1e-12));
+  CHECK_THAT(bd[1], WithinRel(1.0, 1e-12));
+  CHECK_THAT(bd[2], WithinRel(2.0, 1e-12));
+  std::remove(in.c_str());
+  std::remove(d.c_str());
+}
+
+TEST_CASE("stream_fit: several-predictor errors name the line and the option",
+          "[cli][multivariate][errors]") {
+  const std::string in = write_temp("mvbad.csv", "a,b,y\n0,0,1\n1,x,3\n0,1,-2\n");
+  const auto r = run(sf + " " + in + " --y y --x a --x b");
+  CHECK(r.status == 1);
+  CHECK_THAT(r.err, Contains("line 3") && Contains("'x'"));
+  const auto s = run(sf + " " + in + " --y y --x a --x b --on-error skip --emit final");
+  CHECK(s.status == 0);
+  CHECK_THAT(s.err, Contains("2 records fitted, 1 skipped"));
+  const auto deg = run(sf + " " + in + " --y y --x a --x b --degree 2");
+  CHECK(deg.status == 2);
+  CHECK_THAT(deg.err, Contains("--degree"));
+  const auto giv = run(sf + " " + in + " --y y --x a --x b --window 2 --solver givens");
+  CHECK(giv.status == 2);
+  CHECK_THAT(giv.err, Contains("cannot remove"));
+  // A constant predictor with an intercept is rank deficient: a status, never numbers.
+  const std::string c = write_temp("mvconst.csv", "a,b,y\n1,0,1\n1,1,3\n1,2,-2\n1,4,0\n");
+  const auto rc = run(sf + " " + c + " --y y --x a --x b --emit final --format jsonl");
+  CHECK(rc.status == 0);
+  CHECK_THAT(rc.out, Contains("\"status\":\"rank_deficient\"") &&
+                         Contains("\"coefficients\":[null,null,null]"));
+  std::remove(in.c_str());
+  std::remove(c.c_str());
+}
+
+TEST_CASE("stream_fit: --input-format jsonl reads fields by name", "[cli][multivariate][jsonl]") {
+  // y = 1 + 2 a - 3 b exactly, as JSON objects with the fields in any order.
+  const std::string in = write_temp(
+      "mv.jsonl",
+      "{\"a\":0,\"b\":0,\"y\":1}\n{\"y\":3,\"a\":1,\"b\":0}\n{\"b\":1,\"a\":0,\"y\":-2}\n"
+      "{\"a\":2,\"b\":3,\"y\":-4,\"note\":\"x\"}\n");
+  const auto r = run(sf + " " + in +
+                     " --input-format jsonl --y y --x a --x b --emit final --format jsonl");
+  REQUIRE(r.status == 0);
+  const auto b = json_numbers(r.out, "coefficients");
+  REQUIRE(b.size() == 3);
+  CHECK_THAT(b[0], WithinRel(1.0, 1e-14));
+  CHECK_THAT(b[1], WithinRel(2.0, 1e-14));
+  CHECK_THAT(b[2], WithinRel(-3.0, 1e-14));
+  CHECK_THAT(r.out, Contains("\"n\":4") && Contains("\"names\":[\"intercept\",\"a\",\"b\"]"));
+  // One predictor: the scalar fit, y = 1 + 2 a over the records with b = 0.
+  const std::string one = write_temp("one.jsonl", "{\"a\":0,\"y\":1}\n{\"a\":1,\"y\":3}\n");
+  const auto s1 = run(sf + " " + one + " --input-format jsonl --y y --x a --emit final");
+  REQUIRE(s1.status == 0);
+  const auto row = fields(lines(s1.out).at(1));
+  CHECK_THAT(std::stod(row[1]), WithinRel(1.0, 1e-15));
+  CHECK_THAT(std::stod(row[2]), WithinRel(2.0, 1e-15));
+  // A bad record names its line and field.
+  const std::string bad = write_temp("bad.jsonl", "{\"a\":0,\"b\":0,\"y\":1}\n{\"a\":1,\"y\":3}\n");
+  const auto e = run(sf + " " + bad + " --input-format jsonl --y y --x a --x b");
+  CHECK(e.status == 1);
+  CHECK_THAT(e.err, Contains("line 2") && Contains("'b'"));
+  std::remove(in.c_str());
+  std::remove(one.c_str());
+  std::remove(bad.c_str());
+}
+
+}  // namespace
