@@ -10,8 +10,10 @@
 #include <algorithm>    // std::min
 #include <cstddef>      // std::size_t
 #include <cstdint>  // std::uint64_t
+#include <limits>       // std::numeric_limits
 #include <string>   // std::string
 #include <type_traits>  // std::is_same_v
+#include <utility>      // std::pair
 #include <vector>       // std::vector
 
 #include "common.hpp"
@@ -313,6 +315,47 @@ TEST_CASE("checkpoint: another policy's checkpoint is refused", "[multivariate][
   precise_reg p(options_for(q));
   CHECK_THROWS_AS(streamreg::restore_checkpoint(streamreg::save_checkpoint(n), p),
                   streamreg::checkpoint_error);
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// feature maps
+// ---------------------------------------------------------------------------------------------
+
+namespace {
+
+struct reading {
+  double a, b, response;
+};
+
+TEST_CASE("projected: a user feature map equals the exact fit of the mapped predictors",
+          "[multivariate][projected]") {
+  // Predictors a, b and the interaction a·b (computed in double, as the map does).
+  std::vector<reading> records;
+  splitmix64 g(99);
+  ls_problem q;
+  for (int i = 0; i < 60; ++i) {
+    const double a = static_cast<double>(g.next() % 1000) / 64.0;
+    const double b = static_cast<double>(g.next() % 1000) / 32.0 - 10;
+    const double y = 2 + 0.5 * a - b + 0.25 * a * b + static_cast<double>(g.next() % 64) / 64;
+    records.push_back({a, b, y});
+    q.add({a, b, a * b}, y);
+  }
+  auto reg = mv::make_projected(mv::regression<double, 3>{}, [](const reading& r) {
+    return std::pair<Eigen::Vector3d, double>(Eigen::Vector3d(r.a, r.b, r.a * r.b), r.response);
+  });
+  for (const auto& r : records) REQUIRE(reg.push(r));
+  check_exact(reg.infer(), exact_solve(q), {1e-12, 1e-10});
+  // Retraction through the map, with a policy that can remove.
+  auto mom = mv::make_projected(mv::regression<double, 3, mv::moments>{}, [](const reading& r) {
+    return std::pair<Eigen::Vector3d, double>(Eigen::Vector3d(r.a, r.b, r.a * r.b), r.response);
+  });
+  for (const auto& r : records) REQUIRE(mom.push(r));
+  for (std::size_t i = 0; i < 10; ++i) REQUIRE(mom.pop(records[i]));
+  check_exact(mom.infer(), exact_solve(slice(q, 10, 60)), {1e-12, 1e-10});
+  CHECK(!reg.push(reading{1, std::numeric_limits<double>::quiet_NaN(), 2}));
+  CHECK(reg.regression().count() == 60);
 }
 
 }  // namespace
