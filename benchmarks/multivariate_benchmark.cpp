@@ -8,7 +8,7 @@
 // benchmarks) as its argument and reports `ns_per_record`. The streaming benchmarks produce a
 // fit after every record and pass its coefficients to benchmark::DoNotOptimize; their
 // `rel_err` counter is the largest coefficient difference from the batch QR fit, relative
-// to the largest QR coefficient. The target: BM_multi_givens/8 at least 2x faster per
+// to the largest QR coefficient. The target: BM_multi_givens/8 at least 2x faster per
 // record than BM_dlib_rls/8 (see README.md, "Several predictors").
 #include <benchmark/benchmark.h>
 

@@ -19,4 +19,6 @@ STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-d
   libsimdjson-dev librdkafka-dev)
 STREAMREG_TEST_PACKAGES=(clang catch2 libgmp-dev)
 # What building and running the benchmarks needs (scripts/bench.sh), on top of the build packages.
-STREAMREG_BENCH_PACKAGES=(libbenchmark-dev libdlib-dev)
+STREAMREG_BENCH_PACKAGES=(libbenchmark-dev libdlib-dev libboost-dev libgsl-dev)
+# Optional: benchmarks/python_peers.py (scripts/bench.sh runs it when numpy and pandas import).
+STREAMREG_BENCH_PY_PACKAGES=(python3-numpy python3-pandas python3-statsmodels)
