@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>    // std::min
+#include <cmath>        // std::isnan, std::fabs
 #include <cstddef>      // std::size_t
 #include <cstdint>  // std::uint64_t
 #include <limits>       // std::numeric_limits
@@ -356,6 +357,38 @@ TEST_CASE("projected: a user feature map equals the exact fit of the mapped pred
   check_exact(mom.infer(), exact_solve(slice(q, 10, 60)), {1e-12, 1e-10});
   CHECK(!reg.push(reading{1, std::numeric_limits<double>::quiet_NaN(), 2}));
   CHECK(reg.regression().count() == 60);
+}
+
+}  // namespace
+
+namespace {
+
+TEST_CASE("predict: the fitted value at new inputs", "[multivariate][predict]") {
+  // y = 1 + 2a − 3b exactly: the prediction at (2, 5) is 1 + 4 − 15 = −10.
+  mv::regression<double, 2> reg;
+  CHECK(std::isnan(reg.predict(Eigen::Vector2d(2, 5))));
+  reg.push(Eigen::Vector2d(0, 0), 1.0);
+  reg.push(Eigen::Vector2d(1, 0), 3.0);
+  CHECK(std::isnan(reg.predict(Eigen::Vector2d(2, 5))));  // too few points
+  reg.push(Eigen::Vector2d(0, 1), -2.0);
+  CHECK(std::fabs(reg.predict(Eigen::Vector2d(2, 5)) + 10) < 1e-13);
+  // A quadratic through (0, 1), (1, 2), (2, 5): y = 1 + x², so 10 at x = 3; shifted origin.
+  mv::options o;
+  o.degree = 2;
+  mv::regression<> poly(o);
+  poly.push(0.0, 1.0);
+  poly.push(1.0, 2.0);
+  poly.push(2.0, 5.0);
+  CHECK(std::fabs(poly.predict(3.0) - 10) < 1e-13);
+  // Through a feature map, without adding the record.
+  auto pr = mv::make_projected(mv::regression<double, 1>{}, [](const std::pair<double, double>& r) {
+    return std::pair<Eigen::Matrix<double, 1, 1>, double>(Eigen::Matrix<double, 1, 1>(r.first),
+                                                          r.second);
+  });
+  pr.push(std::pair{0.0, 1.0});
+  pr.push(std::pair{2.0, 5.0});
+  CHECK(std::fabs(pr.predict(std::pair{1.0, 0.0}) - 3) < 1e-14);
+  CHECK(pr.regression().count() == 2);
 }
 
 }  // namespace

@@ -233,6 +233,28 @@ class regression {
     return f;
   }
 
+  /// The fitted value at the inputs `x` (inputs() values; for a polynomial the one x): the
+  /// current fit's prediction, NaN when the fit is not ok. O(K²) (a fit).
+  template <class Derived>
+  T predict(const Eigen::MatrixBase<Derived>& x) const {
+    return predict(x.derived().data(), x.size());
+  }
+  T predict(double x) const { return predict(&x, 1); }
+  T predict(const double* x, Eigen::Index size) const {
+    if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
+    const fit_type f = fit();
+    if (!f) return undefined();
+    int at = 0;
+    T v = opt_.intercept ? f.coefficients(at++) : T(0);
+    if (opt_.degree > 0) {
+      T power = T(x[0]);
+      for (int d = 0; d < opt_.degree; ++d, power = power * T(x[0])) v += f.coefficients(at++) * power;
+    } else {
+      for (int i = 0; i < p_; ++i) v += f.coefficients(at++) * T(x[i]);
+    }
+    return v;
+  }
+
   /// The fit with standard errors, covariance, residual SD, R², adjusted R², F and t.
   inference_type infer() const {
     inference_type r;
@@ -500,6 +522,13 @@ class projected {
   }
 
   auto fit() const { return reg_.fit(); }
+  /// The fitted value for a record (its response is not used), without adding it.
+  template <class Record>
+  auto predict(const Record& record) const {
+    const auto [x, y] = features_(record);
+    (void)y;
+    return reg_.predict(x);
+  }
   auto infer() const { return reg_.infer(); }
   const Reg& regression() const noexcept { return reg_; }
   Reg& regression() noexcept { return reg_; }
