@@ -11,6 +11,8 @@
 #include <streamreg/window.hpp>
 
 #include <CLI/CLI.hpp>
+
+#include "cli_parse.hpp"
 #include <fmt/format.h>
 
 #include <cerrno>    // errno
@@ -216,19 +218,18 @@ struct model_options {
 inline void add_model_options(CLI::App& app, model_options& m, bool with_diff) {
   app.add_option("--weight", m.weight,
                  "Column of record weights (> 0; reliability weights, as R's lm)");
-  app.add_option("--window", m.window, "Fit only the last N records")
-      ->check(CLI::PositiveNumber);
+  app.add_option("--window", m.window, "Fit only the last N records")->check(at_least_one);
   app.add_option("--window-time", m.window_time,
                  "Fit only the records of the last D units of event time (needs --time; records "
                  "in time order, a late one is a bad record)")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_finite);
   app.add_option("--half-life", m.half_life,
                  "Exponential forgetting: a record H records old weighs 1/2")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_finite);
   app.add_option("--half-life-time", m.half_life_time,
                  "Exponential forgetting in event time (needs --time): a record H time units "
                  "older weighs 1/2")
-      ->check(CLI::PositiveNumber);
+      ->check(positive_finite);
   if (with_diff)
     app.add_option("--diff", m.diff,
                    "Column of +1 (insert) / -1 (retract), as in a change stream: -1 removes an "

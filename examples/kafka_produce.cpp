@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli_parse.hpp"
+
 #include <cstdint>
 #include <fstream>
 #include <string>
@@ -84,7 +86,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();
   app.add_option("-X", opt.properties, "librdkafka property key=value, repeatable");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   try {
     return run(opt);
   } catch (const streamreg::config_error& e) {

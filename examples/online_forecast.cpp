@@ -182,6 +182,6 @@ int main(int argc, char** argv) {
   app.add_option("--min-fit", opt.min_fit, "Records the model needs before it forecasts")
       ->check(CLI::Range(std::uint64_t(6), std::uint64_t(1000000)))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   return use_case::guarded(program, [&opt] { return run(opt); });
 }

@@ -367,7 +367,7 @@ int main(int argc, char** argv) {
                  "at exit); when the file exists at start, continue from it. With --output, "
                  "the output file is cut back to what the checkpoint covers and continued");
   app.add_option("--checkpoint-every", opt.checkpoint_every, "Records between checkpoints")
-      ->check(CLI::PositiveNumber)
+      ->check(cli::at_least_one)
       ->capture_default_str();
   app.add_option("--demo-records", opt.demo_records, "Records the demo producer writes")
       ->capture_default_str();
@@ -398,13 +398,13 @@ int main(int argc, char** argv) {
                           "sasl.*, ssl.*, session.timeout.ms, ...)");
   kafka_group->add_option("--connect-timeout", opt.connect_timeout_ms,
                           "Milliseconds to reach a broker at start before failing (exit 3)")
-      ->check(CLI::PositiveNumber)
+      ->check(cli::at_least_one)
       ->capture_default_str();
   kafka_group->add_flag("--kafka-mock", opt.kafka_mock,
                         "Start an in-process mock Kafka cluster, produce the demo stream into "
                         "it (header x,y first) and consume it to its end: the reference "
                         "workflow with no broker installed");
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   if (opt.format == "raw") {  // one number per message: y is it, x its offset by default
     if (app.count("--y") == 0) opt.y = "value";
     if (app.count("--x") == 0) opt.x = "@offset";

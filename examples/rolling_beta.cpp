@@ -201,7 +201,7 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--beta-after", opt.beta_after, "Generating beta from the change on")
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   if (opt.change == 0) opt.change = opt.records / 2;
   if (opt.change >= opt.records) {
     std::fprintf(stderr, "%s: --change must be below --records\n", program);

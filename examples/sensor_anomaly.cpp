@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
                  "Probability that a reading after the first 50 is a fault")
       ->check(CLI::Range(0.0, 0.5))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   if (opt.min_fit > opt.window) {
     std::fprintf(stderr, "%s: --min-fit must not exceed --window\n", program);
     return 2;

@@ -457,7 +457,7 @@ int main(int argc, char** argv) {
                  "Column of event time (for --window-time and --half-life-time)");
   cli::add_model_options(app, opt.model, true);
   cli::add_error_policy(app, opt.on_error);
-  CLI11_PARSE(app, argc, argv);
+  if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
 
   return cli::guarded(program, [&opt] { return run(opt); });
 }

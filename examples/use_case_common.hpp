@@ -7,6 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli_parse.hpp"
+
 #include <cerrno>    // errno
 #include <cmath>     // std::sqrt, std::log, std::cos
 #include <cstdint>   // std::uint64_t

@@ -122,8 +122,13 @@ class forgetting {
   template <class Archive>
   void serialize(Archive& ar) {
     state_.serialize(ar);
-    ar.field("factor", lambda_);
-    ar.field("by_time", by_time_);
+    // The configuration is checked, not restored (as the windows' size and span).
+    T factor = lambda_;
+    ar.field("factor", factor);
+    bool by_time = by_time_;
+    ar.field("by_time", by_time);
+    if (factor != lambda_ || by_time != by_time_)
+      ar.fail("the forgetting factor differs from this state's");
     ar.field("weight_sq_sum", w2_);
     ar.field("last_time", last_t_);
   }

@@ -202,16 +202,30 @@ class csv_schema {
     for (const column& c : columns) {
       std::size_t pos = names_.size();
       if (!c.name.empty()) {
-        for (std::size_t i = 0; i < names_.size(); ++i)
-          if (names_[i] == c.name) {
-            pos = i;
-            break;
-          }
+        for (std::size_t i = 0; i < names_.size(); ++i) {
+          if (names_[i] != c.name) continue;
+          if (pos != names_.size())  // a name selected twice over would be a silent choice
+            STREAMREG_THROW(config_error("column '" + c.name + "' appears twice in the header "
+                                         "(columns " + std::to_string(pos + 1) + " and " +
+                                         std::to_string(i + 1) + ")"));
+          pos = i;
+        }
       }
       if (pos == names_.size()) {
         if (c.index == 0) {
           std::string known;
-          for (const auto& n : names_) known += (known.empty() ? "" : ", ") + n;
+          bool cr = false;
+          for (const auto& n : names_) {
+            known += (known.empty() ? "" : ", ") + detail::excerpt(n);
+            cr = cr || n.find('\r') != std::string::npos;
+          }
+          // A carriage return inside the header: the lines end with CR only, which the line
+          // reader does not split (and which would garble the message on a terminal).
+          if (cr)
+            STREAMREG_THROW(config_error(
+                "unknown column '" + c.name +
+                "': the header holds a carriage return (do the lines end with CR only? "
+                "LF or CRLF line ends are expected)"));
           STREAMREG_THROW(config_error(
               "unknown column '" + c.name + "'" +
               (names_.empty() ? std::string(" (the input has no header: select columns by "

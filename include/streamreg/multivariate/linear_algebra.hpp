@@ -12,6 +12,13 @@
 #include <cmath>      // std::sqrt
 #include <limits>     // std::numeric_limits
 
+// g++ -O3 reports "potential null pointer dereference" on Eigen's heap storage of
+// dynamic-size matrices inlined here (the allocation throws, never returns null).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#endif
+
 namespace streamreg::multivariate {
 
 /// Vectors and matrices of at most KMax entries a side (no heap when KMax is fixed).
@@ -133,3 +140,7 @@ void symmetrize_from_lower(matrix_t<T, KMax>& g) {
 
 }  // namespace detail
 }  // namespace streamreg::multivariate
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

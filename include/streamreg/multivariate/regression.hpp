@@ -14,6 +14,13 @@
 #include <type_traits>  // std::conditional_t
 #include <vector>       // the window's records
 
+// g++ -O3 reports "potential null pointer dereference" on Eigen's heap storage of
+// dynamic-size matrices inlined here (the allocation throws, never returns null).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#endif
+
 namespace streamreg::multivariate {
 
 /// State policy tags (see state.hpp).
@@ -546,3 +553,7 @@ projected<Reg, Features> make_projected(Reg reg, Features features) {
 }
 
 }  // namespace streamreg::multivariate
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

@@ -19,6 +19,13 @@
 #include <cstdint>  // std::uint64_t
 #include <string>   // field names
 
+// g++ -O3 reports "potential null pointer dereference" on Eigen's heap storage of
+// dynamic-size matrices inlined here (the allocation throws, never returns null).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wnull-dereference"
+#endif
+
 namespace streamreg::multivariate {
 
 namespace detail {
@@ -715,7 +722,15 @@ class normal_equations_state {
     return g;
   }
   T sse(const vector& beta) const {
-    const T e = yy_ - T(2) * beta.dot(b_) + beta.dot(gram() * beta);
+    // βᵀGβ from the lower triangle, in plain loops (no temporaries).
+    const Eigen::Index k = b_.size();
+    T quad{0}, lin{0};
+    for (Eigen::Index j = 0; j < k; ++j) {
+      lin += beta(j) * b_(j);
+      quad += g_(j, j) * beta(j) * beta(j);
+      for (Eigen::Index i = j + 1; i < k; ++i) quad += T(2) * g_(i, j) * beta(i) * beta(j);
+    }
+    const T e = yy_ - T(2) * lin + quad;
     return e < T(0) ? T(0) : e;
   }
   T tss() const {
@@ -764,3 +779,7 @@ class normal_equations_state {
 };
 
 }  // namespace streamreg::multivariate
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif

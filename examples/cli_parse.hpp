@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+// Command-line parsing shared by every example binary: CLI11 with the project's exit codes and
+// validators that refuse what CLI11's number checks let through (NaN, infinity).
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cmath>     // std::isfinite
+#include <optional>  // std::optional
+#include <string>    // std::string
+
+namespace cli {
+
+/// Parses the command line. `--help` prints and gives 0; an option error prints CLI11's
+/// message and gives 2, the exit status of every configuration error. nullopt: go on.
+inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  return std::nullopt;
+}
+
+/// A finite number > 0 (CLI::PositiveNumber accepts NaN and infinity).
+inline const CLI::Validator positive_finite(
+    [](std::string& s) -> std::string {
+      double v = 0;
+      try {
+        std::size_t used = 0;
+        v = std::stod(s, &used);
+        if (used != s.size()) return "not a number: '" + s + "'";
+      } catch (const std::exception&) {
+        return "not a number: '" + s + "'";
+      }
+      if (!std::isfinite(v) || !(v > 0)) return "must be a finite number > 0, not '" + s + "'";
+      return {};
+    },
+    "POSITIVE");
+
+/// A whole number >= 1.
+inline const CLI::Validator at_least_one(
+    [](std::string& s) -> std::string {
+      if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+        return "must be a whole number >= 1, not '" + s + "'";
+      if (s.find_first_not_of('0') == std::string::npos) return "must be at least 1, not '" + s + "'";
+      return {};
+    },
+    "COUNT");
+
+}  // namespace cli
