@@ -12,17 +12,25 @@ target_sources(streamreg INTERFACE
 set_target_properties(streamreg PROPERTIES EXPORT_NAME streamreg)
 set(streamreg_components streamreg)
 
+# streamreg_add_component(<name> LINK <dependency target> HEADERS <files>...)
+# Target streamreg_<name>, alias and export name streamreg::<name>: the headers, the core and
+# the dependency.
+function(streamreg_add_component name)
+  cmake_parse_arguments(PARSE_ARGV 1 arg "" "LINK" "HEADERS")
+  add_library(streamreg_${name} INTERFACE)
+  add_library(streamreg::${name} ALIAS streamreg_${name})
+  target_sources(streamreg_${name} INTERFACE
+    FILE_SET HEADERS BASE_DIRS "${PROJECT_SOURCE_DIR}/include" FILES ${arg_HEADERS})
+  target_link_libraries(streamreg_${name} INTERFACE streamreg ${arg_LINK})
+  set_target_properties(streamreg_${name} PROPERTIES EXPORT_NAME ${name})
+  set(streamreg_components ${streamreg_components} ${name} PARENT_SCOPE)
+endfunction()
+
 # fmt formatters (fmt.hpp).
 find_package(fmt 9 QUIET)
 if(fmt_FOUND)
-  add_library(streamreg_fmt INTERFACE)
-  add_library(streamreg::fmt ALIAS streamreg_fmt)
-  target_sources(streamreg_fmt INTERFACE
-    FILE_SET HEADERS BASE_DIRS "${PROJECT_SOURCE_DIR}/include"
-    FILES "${PROJECT_SOURCE_DIR}/include/streamreg/fmt.hpp")
-  target_link_libraries(streamreg_fmt INTERFACE streamreg fmt::fmt)
-  set_target_properties(streamreg_fmt PROPERTIES EXPORT_NAME fmt)
-  list(APPEND streamreg_components fmt)
+  streamreg_add_component(fmt LINK fmt::fmt
+    HEADERS "${PROJECT_SOURCE_DIR}/include/streamreg/fmt.hpp")
 endif()
 
 # Several predictors (multivariate/): Eigen 3.4.
@@ -30,14 +38,8 @@ find_package(Eigen3 3.4 QUIET NO_MODULE)
 if(Eigen3_FOUND)
   file(GLOB_RECURSE streamreg_eigen_headers CONFIGURE_DEPENDS
     "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate/*.hpp")
-  add_library(streamreg_eigen INTERFACE)
-  add_library(streamreg::eigen ALIAS streamreg_eigen)
-  target_sources(streamreg_eigen INTERFACE
-    FILE_SET HEADERS BASE_DIRS "${PROJECT_SOURCE_DIR}/include"
-    FILES ${streamreg_eigen_headers} "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate.hpp")
-  target_link_libraries(streamreg_eigen INTERFACE streamreg Eigen3::Eigen)
-  set_target_properties(streamreg_eigen PROPERTIES EXPORT_NAME eigen)
-  list(APPEND streamreg_components eigen)
+  streamreg_add_component(eigen LINK Eigen3::Eigen HEADERS ${streamreg_eigen_headers}
+    "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate.hpp")
 endif()
 
 # JSON lines (json/): simdjson.
@@ -45,13 +47,7 @@ find_package(simdjson QUIET CONFIG)
 if(simdjson_FOUND)
   file(GLOB_RECURSE streamreg_json_headers CONFIGURE_DEPENDS
     "${PROJECT_SOURCE_DIR}/include/streamreg/json/*.hpp")
-  add_library(streamreg_json INTERFACE)
-  add_library(streamreg::json ALIAS streamreg_json)
-  target_sources(streamreg_json INTERFACE
-    FILE_SET HEADERS BASE_DIRS "${PROJECT_SOURCE_DIR}/include" FILES ${streamreg_json_headers})
-  target_link_libraries(streamreg_json INTERFACE streamreg simdjson::simdjson)
-  set_target_properties(streamreg_json PROPERTIES EXPORT_NAME json)
-  list(APPEND streamreg_components json)
+  streamreg_add_component(json LINK simdjson::simdjson HEADERS ${streamreg_json_headers})
 endif()
 
 # Kafka (kafka/): librdkafka's C and C++ clients, found through pkg-config.
@@ -62,13 +58,7 @@ endif()
 if(RDKAFKA_FOUND)
   file(GLOB_RECURSE streamreg_kafka_headers CONFIGURE_DEPENDS
     "${PROJECT_SOURCE_DIR}/include/streamreg/kafka/*.hpp")
-  add_library(streamreg_kafka INTERFACE)
-  add_library(streamreg::kafka ALIAS streamreg_kafka)
-  target_sources(streamreg_kafka INTERFACE
-    FILE_SET HEADERS BASE_DIRS "${PROJECT_SOURCE_DIR}/include" FILES ${streamreg_kafka_headers})
-  target_link_libraries(streamreg_kafka INTERFACE streamreg PkgConfig::RDKAFKA)
-  set_target_properties(streamreg_kafka PROPERTIES EXPORT_NAME kafka)
-  list(APPEND streamreg_components kafka)
+  streamreg_add_component(kafka LINK PkgConfig::RDKAFKA HEADERS ${streamreg_kafka_headers})
 endif()
 
 if(PROJECT_IS_TOP_LEVEL)

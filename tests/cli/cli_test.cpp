@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Runs the example binaries as a user would and checks their output against the reference
 // change stream, NIST certified values and the documented exit codes and messages.
+#include "run_support.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <sys/wait.h>
@@ -19,82 +21,18 @@ namespace {
 
 using Catch::Matchers::Contains;
 using Catch::Matchers::WithinRel;
-
-struct result {
-  int status = -1;
-  std::string out, err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::string temp_path(const std::string& name) {
-  const char* dir = std::getenv("TMPDIR");
-  return std::string(dir ? dir : "/tmp") + "/streamreg_cli_" + std::to_string(::getpid()) + "_" +
-         name;
-}
-
-/// Runs `command` through the shell with stdout and stderr captured.
-result run(const std::string& command) {
-  const std::string out = temp_path("out"), err = temp_path("err");
-  const int raw = std::system(("(" + command + ") >" + out + " 2>" + err + " </dev/null").c_str());
-  result r;
-  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  std::remove(out.c_str());
-  std::remove(err.c_str());
-  return r;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-  std::vector<std::string> v;
-  std::istringstream s(text);
-  for (std::string l; std::getline(s, l);) v.push_back(l);
-  return v;
-}
-
-std::vector<std::string> fields(const std::string& line, char sep = ',') {
-  std::vector<std::string> v;
-  std::string f;
-  std::istringstream s(line);
-  while (std::getline(s, f, sep)) v.push_back(f);
-  if (!line.empty() && line.back() == sep) v.emplace_back();
-  return v;
-}
-
-/// 17 significant digits, as the binaries read and write them.
-std::string fmt_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-std::string write_temp(const std::string& name, const std::string& text) {
-  const std::string p = temp_path(name);
-  std::ofstream(p, std::ios::binary) << text;
-  return p;
-}
+using cli_test::fields;
+using cli_test::lines;
+using cli_test::run;
+using cli_test::slurp;
+using cli_test::temp_path;
+using cli_test::write_temp;
 
 const std::string rr = REALTIME_REGRESSION;
 const std::string sf = STREAM_FIT;
 const std::string data = STREAMREG_DATA_DIR;
 
-// The reference workflow's output for seed_stream.csv: inserted (a, b) at times 1..9.
-const double reference[10][2] = {{0, 0},
-                                 {0.06888437030500971, 0.9827065102830508},
-                                 {0.07724821608916699, 0.9576149729305795},
-                                 {0.0769101730536299, 0.9581220374838857},
-                                 {0.05833884879671927, 0.9766933617407955},
-                                 {0.05087576879874134, 0.9822906717392795},
-                                 {0.03085078333935821, 0.9943056630149089},
-                                 {0.03590542987734715, 0.9917783397459139},
-                                 {0.03198741430177742, 0.9934574892783012},
-                                 {0.025649728471303895, 0.9958341214647295}};
+const auto& reference = cli_test::seed_reference;
 
 /// Checks a change stream for the seed stream: shape, retractions, values.
 void check_seed_change_stream(const std::string& out, bool compat) {
@@ -324,7 +262,7 @@ std::pair<std::string, std::vector<wpoint>> offset_file(const std::string& name,
     const double x = 1.7e9 + 0.25 * i;
     const double y = 2.0 * (0.25 * i) + 5.0 + u;
     const double w = 1.0 + static_cast<double>(i % 7);
-    s << (10 * i) << ',' << fmt_number(x) << ',' << fmt_number(y) << ',' << w << '\n';
+    s << (10 * i) << ',' << cli_test::g17(x) << ',' << cli_test::g17(y) << ',' << w << '\n';
     d.push_back({static_cast<long double>(x), static_cast<long double>(y), static_cast<long double>(w)});
   }
   return {write_temp(name, s.str()), d};
