@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/seed_reference.hpp"
+
 #include <cstdint>  // std::uint64_t
 #include <cstdio>   // std::FILE, std::tmpfile
 #include <cstdlib>  // std::strtod
@@ -332,13 +334,13 @@ struct reference_row {
 
 // The expected change stream of tests/data/seed_stream.csv (README): time, intercept a,
 // slope b of each insertion from time 1 on; time 0 (one point) is undefined.
-const std::vector<reference_row> seed_reference{
-    {1, 0.06888437030500971, 0.9827065102830508},  {2, 0.07724821608916699, 0.9576149729305795},
-    {3, 0.0769101730536299, 0.9581220374838857},   {4, 0.05833884879671927, 0.9766933617407955},
-    {5, 0.05087576879874134, 0.9822906717392795},  {6, 0.03085078333935821, 0.9943056630149089},
-    {7, 0.03590542987734715, 0.9917783397459139},  {8, 0.03198741430177742, 0.9934574892783012},
-    {9, 0.025649728471303895, 0.9958341214647295},
-};
+const std::vector<reference_row> seed_reference = [] {
+  std::vector<reference_row> t;
+  for (int i = 1; i < 10; ++i)
+    t.push_back({static_cast<double>(i), streamreg_test::seed_reference[i][0],
+                 streamreg_test::seed_reference[i][1]});
+  return t;
+}();
 
 std::string run_seed_stream(bool compat) {
   using writer = csv_change_writer<double>;

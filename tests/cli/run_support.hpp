@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "support/seed_reference.hpp"
+
 namespace cli_test {
 
 struct result {
@@ -75,17 +77,6 @@ inline std::string g17(double v) {
   return buf;
 }
 
-// The reference workflow's output for seed_stream.csv (DESIGN.md section 7): inserted (a, b)
-// at times 1..9.
-inline const double seed_reference[10][2] = {{0, 0},
-                                             {0.06888437030500971, 0.9827065102830508},
-                                             {0.07724821608916699, 0.9576149729305795},
-                                             {0.0769101730536299, 0.9581220374838857},
-                                             {0.05833884879671927, 0.9766933617407955},
-                                             {0.05087576879874134, 0.9822906717392795},
-                                             {0.03085078333935821, 0.9943056630149089},
-                                             {0.03590542987734715, 0.9917783397459139},
-                                             {0.03198741430177742, 0.9934574892783012},
-                                             {0.025649728471303895, 0.9958341214647295}};
+using streamreg_test::seed_reference;
 
 }  // namespace cli_test
