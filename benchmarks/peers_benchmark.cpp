@@ -293,12 +293,12 @@ void dlib_running_scalar_covariance(benchmark::State& state, workload w) {
   report_fit(state, record_count, slot, d.all);
 }
 
-/// dlib::rls as constructed by default (forget factor 1, C = 1000), features (1, x).
-void dlib_rls(benchmark::State& state, workload w) {
-  const data_set& d = data(w);
+/// dlib::rls with forget factor `forget` (default C = 1000), features (1, x), the fit read
+/// after every record.
+void run_dlib_rls(benchmark::State& state, const data_set& d, double forget, const oracle& want) {
   fit_slot slot;
   for (auto _ : state) {
-    dlib::rls rls;
+    dlib::rls rls(forget);
     dlib::matrix<double, 2, 1> z;
     z(0) = 1;
     for (const xy& r : d.records) {
@@ -310,7 +310,13 @@ void dlib_rls(benchmark::State& state, workload w) {
       benchmark::DoNotOptimize(slot);
     }
   }
-  report_fit(state, record_count, slot, d.all);
+  report_fit(state, record_count, slot, want);
+}
+
+/// dlib::rls as constructed by default (forget factor 1, C = 1000).
+void dlib_rls(benchmark::State& state, workload w) {
+  const data_set& d = data(w);
+  run_dlib_rls(state, d, 1.0, d.all);
 }
 #endif
 
@@ -489,21 +495,7 @@ void F_streamreg_forgetting(benchmark::State& state) {
 /// dlib::rls with forget factor lambda (C = 1000, its default), features (1, x).
 void F_dlib_rls(benchmark::State& state) {
   const data_set& d = data(workload::S);
-  fit_slot slot;
-  for (auto _ : state) {
-    dlib::rls rls(d.lambda);
-    dlib::matrix<double, 2, 1> z;
-    z(0) = 1;
-    for (const xy& r : d.records) {
-      z(1) = r.x;
-      rls.train(z, r.y);
-      const dlib::matrix<double, 0, 1>& coef = rls.get_w();
-      slot.intercept = coef(0);
-      slot.slope = coef(1);
-      benchmark::DoNotOptimize(slot);
-    }
-  }
-  report_fit(state, record_count, slot, d.forget);
+  run_dlib_rls(state, d, d.lambda, d.forget);
 }
 #endif
 
