@@ -93,6 +93,23 @@ TEST_CASE("csv: columns by 1-based index with a header", "[csv][columns]") {
   CHECK(records(in) == std::vector<row>{{-2.25, 0.5, 2}, {0.125, 1000.0, 3}});
 }
 
+TEST_CASE("csv: a column selected twice gives its value in both places", "[csv][columns]") {
+  // As `--x t --time t`: the time column is also the predictor. Both paths of the row parser
+  // (plain fields, and quoted ones), by name and by number.
+  const std::string text = "t,y\n1,2\n\"3\",4\n";
+  for (const auto& c : {cols("t", "t"), cols("t", "1"), cols("1", "t")}) {
+    reader in(std::string_view(text), c);
+    CHECK(records(in) == std::vector<row>{{1.0, 1.0, 2}, {3.0, 3.0, 3}});
+  }
+  // A missing field is still reported when the column selected twice is absent.
+  reader in(std::string_view("x,y\n1,2\n5\n"), {column::parse("y"), column::parse("x"),
+                                                 column::parse("y")});
+  REQUIRE(in.next() == result::record);
+  CHECK(in.values() == std::vector<double>{2.0, 1.0, 2.0});
+  REQUIRE(in.next() == result::error);
+  CHECK_THAT(in.error().what(), Catch::Matchers::Contains("column 2 (y): missing field"));
+}
+
 TEST_CASE("csv: column::parse and column::at", "[csv][columns]") {
   CHECK(column::parse("3").index == 3);
   CHECK(column::parse("3").name == "3");

@@ -11,7 +11,7 @@
 #include <string_view>   // std::string_view
 #include <system_error>  // std::errc
 #include <type_traits>   // std::is_floating_point_v
-#include <utility>       // std::forward
+#include <utility>       // std::forward, std::pair
 #include <vector>        // std::vector
 
 #include "../config.hpp"
@@ -260,15 +260,21 @@ class csv_row_parser {
                                    fmt.delimiter == '|' || fmt.delimiter == ':')) {
     for (std::size_t p : schema_.positions()) width_ = p + 1 > width_ ? p + 1 : width_;
     slot_.assign(width_, npos);
-    for (std::size_t i = 0; i < schema_.positions().size(); ++i)
-      slot_[schema_.positions()[i]] = i;
+    for (std::size_t i = 0; i < schema_.positions().size(); ++i) {
+      std::size_t& s = slot_[schema_.positions()[i]];
+      if (s == npos) s = i;
+      else copies_.push_back({i, s});  // a column selected again: a copy of the first
+    }
   }
 
-  /// Parses `line` (number `line_no`, for messages). On success the values are in values().
-  /// On failure returns false and error() describes the first bad field. Non-finite values
-  /// (nan, inf, 1e400) are errors: they must never reach a state.
+  /// Parses `line` (number `line_no`, for messages). On success the values are in values()
+  /// (a column selected several times in each of its places). On failure returns false and
+  /// error() describes the first bad field. Non-finite values (nan, inf, 1e400) are errors:
+  /// they must never reach a state.
   bool parse(std::string_view line, std::uint64_t line_no) {
-    return (plain_ && parse_plain(line)) || parse_general(line, line_no);
+    if (!(plain_ && parse_plain(line)) && !parse_general(line, line_no)) return false;
+    for (const auto& [to, from] : copies_) values_[to] = values_[from];
+    return true;
   }
 
   const std::vector<T>& values() const noexcept { return values_; }
@@ -310,7 +316,7 @@ class csv_row_parser {
     if (bad != npos)
       return fail(line_no, schema_.positions()[bad] + 1, schema_.label(bad),
                   detail::excerpt(bad_text), reason);
-    if (found < values_.size()) {
+    if (found + copies_.size() < values_.size()) {
       std::size_t count = 0;
       detail::split_fields(line, fmt_, [&count](std::size_t, std::string_view) {
         ++count;
@@ -381,7 +387,8 @@ class csv_row_parser {
   std::vector<T> values_;
   // The delimiter cannot be part of a number, a blank or a quote: parse_plain applies.
   bool plain_ = false;
-  std::vector<std::size_t> slot_;  // position -> selected index, or npos
+  std::vector<std::size_t> slot_;  // position -> (first) selected index, or npos
+  std::vector<std::pair<std::size_t, std::size_t>> copies_;  // selected again: (index, first)
   std::size_t width_ = 0;
   std::unique_ptr<parse_error> error_;
 };
