@@ -2,7 +2,7 @@
 // realtime_regression --kafka against librdkafka's mock cluster hosted by this test process:
 // the reference change stream, held-out data over three partitions (one fit per record, the
 // exact final fit), SIGKILL and restart with a checkpoint, SIGTERM, bad messages, an
-// unreachable broker, and the --kafka-mock demo.
+// unreachable broker, brokers down at start, refused commits, and the --kafka-mock demo.
 #include <streamreg/kafka/mock_cluster.hpp>
 #include <streamreg/kafka/producer.hpp>
 
@@ -14,6 +14,7 @@
 #include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using Catch::Matchers::Contains;
@@ -178,4 +179,59 @@ TEST_CASE("realtime_regression: --kafka-mock runs the demo stream through Kafka 
   CHECK(r.out == run(rr).out);
   CHECK(lines(r.out).size() == 1 + 1 + 2 * 99);
   CHECK_THAT(r.err, Contains("mock Kafka cluster"));
+}
+
+TEST_CASE("realtime_regression: --kafka with the brokers down at start: exit 3 naming them, "
+          "back within the timeout it runs",
+          "[cli][kafka][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("down", 1);
+  const auto data = produce_held_out(mc, "down", 1, 40);
+  mc.set_down(1);
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run(rr + kafka_args(mc, "down", "d") + "--exit-on-eof --connect-timeout 1500");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(8));
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Contains("cannot reach the Kafka brokers '" + mc.bootstraps() + "' within 1500 ms"));
+  CHECK(lines(r.out).size() <= 1);  // no fit: at most the header
+  // Up 1 s after the start, within its 8 s: the run proceeds as if nothing happened.
+  std::thread up([&mc] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    mc.set_up(1);
+  });
+  const auto late = run(rr + kafka_args(mc, "down", "d") + "--exit-on-eof --connect-timeout 8000");
+  up.join();
+  CHECK(late.status == 0);
+  check_exact_final(late.out, data);
+}
+
+TEST_CASE("realtime_regression: --kafka commits refused: the checkpoint still resumes each "
+          "record once",
+          "[cli][kafka][checkpoint][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("refused", 1);
+  const auto data = produce_held_out(mc, "refused", 1, 600);
+  const std::string ck = temp_path("refused.ck"), out = temp_path("refused.out");
+  for (const auto& p : {ck, out}) std::remove(p.c_str());
+  const std::string args = kafka_args(mc, "refused", "refused") +
+                           "--exit-on-eof --checkpoint " + ck + " --checkpoint-every 50 --output " + out;
+  // Every commit of the first run is refused; one of them because the group moved on to a
+  // newer generation (the member rejoins, its partition comes back through a rebalance).
+  std::vector<rd_kafka_resp_err_t> errors(20, RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS);
+  errors[2] = RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION;
+  mc.push_request_errors(streamreg::kafka::mock_cluster::request::offset_commit, errors);
+  const auto first = run(rr + args + " --max-records 300");
+  mc.clear_request_errors(streamreg::kafka::mock_cluster::request::offset_commit);
+  REQUIRE(first.status == 0);
+  CHECK_THAT(first.err, Contains("warning: Kafka: commit failed"));
+  CHECK_THAT(slurp(ck), Contains("\nrecords 300\n"));
+  // The group holds no offsets: only the checkpoint knows where the first run stopped.
+  const auto second = run(rr + args);
+  REQUIRE(second.status == 0);
+  CHECK_THAT(slurp(ck), Contains("\nrecords 600\n"));
+  const auto reference = run(rr + kafka_args(mc, "refused", "refused-ref") + "--exit-on-eof");
+  REQUIRE(reference.status == 0);
+  CHECK(slurp(out) == reference.out);
+  check_exact_final(slurp(out), data);
+  for (const auto& p : {ck, out}) std::remove(p.c_str());
 }

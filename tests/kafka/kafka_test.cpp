@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Kafka input on librdkafka's in-process mock cluster: the reference change stream, several
-// partitions and group members, formats, bad messages, commits and resumption, brokers that
-// are unreachable or go away. Each test case makes its own cluster.
+// partitions and group members, formats, bad messages, commits and resumption, broker faults
+// (brokers down at start, all brokers lost mid-stream, commits refused). Each test case makes
+// its own cluster.
 #include <streamreg/change_stream.hpp>
 #include <streamreg/json/jsonl.hpp>
 #include <streamreg/kafka/consumer.hpp>
@@ -15,12 +16,14 @@
 
 #include "support/oracle.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -421,4 +424,259 @@ TEST_CASE("kafka: a broker lost mid-run and back loses nothing", "[kafka][failur
   for (std::size_t i = 0; i < xs.size(); ++i) CHECK(xs[i] == static_cast<double>(i));
   CHECK(warned > 0);
   CHECK(in.next(300) != consumer::result::record);  // nothing twice
+}
+
+namespace {
+
+using request = streamreg::kafka::mock_cluster::request;
+
+/// The group's committed offsets of partitions 0 .. n-1 (-1001 where there is none).
+std::vector<std::int64_t> committed_offsets(consumer& c, const std::string& topic, int n) {
+  std::vector<RdKafka::TopicPartition*> parts;
+  for (int p = 0; p < n; ++p) parts.push_back(RdKafka::TopicPartition::create(topic, p));
+  const RdKafka::ErrorCode e = c.handle().committed(parts, 5000);
+  std::vector<std::int64_t> v;
+  for (RdKafka::TopicPartition* tp : parts) v.push_back(tp->offset());
+  RdKafka::TopicPartition::destroy(parts);
+  REQUIRE(e == RdKafka::ERR_NO_ERROR);
+  return v;
+}
+
+/// Positions as offsets of partitions 0 .. n-1 (-1001 for a partition not read yet).
+std::vector<std::int64_t> offsets_of(const std::vector<streamreg::kafka::position>& v, int n) {
+  std::vector<std::int64_t> o(static_cast<std::size_t>(n), -1001);
+  for (const auto& p : v) o.at(static_cast<std::size_t>(p.partition)) = p.offset;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("kafka: brokers down at start: an error naming them after the connect timeout, "
+          "back within it the consumer proceeds",
+          "[kafka][failures][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("down-at-start", 1);
+  std::vector<streamreg_test::point> data;
+  for (int i = 0; i < 30; ++i) data.push_back({static_cast<double>(i), 2.0 * i});
+  produce_csv(mc, "down-at-start", data, 1);
+  mc.set_down(1);
+  auto o = options_for(mc, "down-at-start", "down-at-start");
+  o.partitions = {0};
+  o.connect_timeout_ms = 1500;
+  std::uint64_t warned = 0;
+  o.on_warning = [&warned](const std::string&) { ++warned; };
+  auto start = std::chrono::steady_clock::now();
+  CHECK_THROWS_WITH(consumer(o), StartsWith("cannot reach the Kafka brokers '" + mc.bootstraps() +
+                                            "' within 1500 ms"));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  CHECK(elapsed >= std::chrono::milliseconds(1400));
+  CHECK(elapsed < std::chrono::milliseconds(6000));
+  CHECK(warned > 0);
+
+  // Still down when the consumer starts, up 1 s later, within the 8 s timeout.
+  o.connect_timeout_ms = 8000;
+  std::thread up([&mc] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    mc.set_up(1);
+  });
+  start = std::chrono::steady_clock::now();
+  std::vector<record> got;
+  try {
+    consumer in(o);
+    elapsed = std::chrono::steady_clock::now() - start;
+    got = drain(in);
+  } catch (...) {
+    up.join();
+    throw;
+  }
+  up.join();
+  CHECK(elapsed >= std::chrono::milliseconds(900));
+  CHECK(elapsed < std::chrono::milliseconds(8000));
+  REQUIRE(got.size() == data.size());
+  for (std::size_t i = 0; i < got.size(); ++i) CHECK(got[i].values[0] == data[i].x);
+}
+
+TEST_CASE("kafka: a group member loses every broker mid-stream for 1.5 s: each record once",
+          "[kafka][failures][faults]") {
+  streamreg::kafka::mock_cluster mc(3);
+  mc.create_topic("outage", 3);
+  constexpr int n = 600;
+  {
+    streamreg::kafka::producer prod(mc.bootstraps());
+    prod.send_header("outage", "x,y");
+    prod.flush();
+  }
+  auto o = options_for(mc, "outage", "outage");
+  o.exit_on_eof = false;
+  std::atomic<int> warned{0};
+  o.on_warning = [&warned](const std::string&) { ++warned; };
+  consumer in(o);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  while (in.assignment().size() != 3) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    in.next(100);
+  }
+  // A live stream (idempotent: the producer's retries across the outage write nothing twice)
+  // and, once 150 records are read, every broker down for 1.5 s.
+  std::atomic<bool> go_down{false};
+  std::thread producing([&mc] {
+    streamreg::kafka::producer prod(mc.bootstraps(),
+                                    {{"enable.idempotence", "true"}, {"log_level", "2"}});
+    for (int i = 0; i < n; ++i) {
+      prod.send("outage", std::to_string(i) + ",0.5", i % 3);
+      std::this_thread::sleep_for(std::chrono::milliseconds(4));
+    }
+    prod.flush();
+  });
+  std::thread outage([&mc, &go_down] {
+    while (!go_down) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    for (int b = 1; b <= 3; ++b) mc.set_down(b);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    for (int b = 1; b <= 3; ++b) mc.set_up(b);
+  });
+  struct joined {  // the threads end before the test does, whatever it throws
+    std::atomic<bool>& go_down;
+    std::thread& a;
+    std::thread& b;
+    ~joined() {
+      go_down = true;
+      a.join();
+      b.join();
+    }
+  };
+  std::multiset<int> seen;
+  std::map<std::int32_t, std::int64_t> last;
+  int commits = 0, refused = 0;
+  {
+    const joined join_at_end{go_down, outage, producing};
+    while (seen.size() < static_cast<std::size_t>(n) &&
+           std::chrono::steady_clock::now() < deadline) {
+      if (in.next(100) != consumer::result::record) continue;
+      seen.insert(static_cast<int>(in.values()[0]));
+      CHECK(in.offset() > last[in.partition()]);
+      last[in.partition()] = in.offset();
+      if (seen.size() == 150) go_down = true;
+      if (seen.size() % 25 == 0) {  // commits during the outage may be refused
+        ++commits;
+        refused += in.commit() ? 0 : 1;
+      }
+    }
+  }
+  const auto extra_until = std::chrono::steady_clock::now() + std::chrono::milliseconds(500);
+  while (std::chrono::steady_clock::now() < extra_until)
+    if (in.next(100) == consumer::result::record) seen.insert(static_cast<int>(in.values()[0]));
+  INFO("commits: " << commits << ", refused: " << refused << ", warnings: " << warned.load());
+  REQUIRE(seen.size() == static_cast<std::size_t>(n));  // nothing twice
+  for (int i = 0; i < n; ++i) CHECK(seen.count(i) == 1);  // nothing lost
+  CHECK(warned > 0);
+  CHECK(in.commit());
+  CHECK(offsets_of(in.positions(), 3) == std::vector<std::int64_t>{201, 201, 201});
+  CHECK(committed_offsets(in, "outage", 3) == std::vector<std::int64_t>{201, 201, 201});
+}
+
+TEST_CASE("kafka: a refused commit returns false and warns, the checkpoint's positions "
+          "resume each record once",
+          "[kafka][commit][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("refused", 3);
+  std::vector<streamreg_test::point> data;
+  for (int i = 0; i < 300; ++i) data.push_back({static_cast<double>(i), 1.0 - 0.5 * i});
+  produce_csv(mc, "refused", data, 3);
+  auto o = options_for(mc, "refused", "refused");
+  o.partitions = {0, 1, 2};  // assigned directly (no group wait); commits still go to the group
+  std::vector<std::string> warnings;
+  o.on_warning = [&warnings](const std::string& w) { warnings.push_back(w); };
+  std::multiset<int> state;  // the records a checkpoint holds
+  std::vector<streamreg::kafka::position> checkpoint;
+  std::vector<streamreg::kafka::position> committed_at;
+  {
+    consumer first(o);
+    std::multiset<int> read;
+    auto read_until = [&](std::size_t count) {
+      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+      while (read.size() < count) {
+        REQUIRE(std::chrono::steady_clock::now() < deadline);
+        if (first.next(100) == consumer::result::record) read.insert(static_cast<int>(first.values()[0]));
+      }
+    };
+    // Checkpoint 1, then the group refuses the commit: false, a warning, nothing committed.
+    read_until(90);
+    state = read;
+    checkpoint = first.positions();
+    mc.push_request_errors(request::offset_commit, {RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS});
+    CHECK_FALSE(first.commit());
+    REQUIRE_FALSE(warnings.empty());
+    CHECK_THAT(warnings.back(), Contains("commit failed") && Contains("rebalance in progress"));
+    CHECK(committed_offsets(first, "refused", 3) == std::vector<std::int64_t>{-1001, -1001, -1001});
+    // Checkpoint 2: errors the client retries (coordinator moving, a timeout) still commit.
+    read_until(150);
+    state = read;
+    checkpoint = first.positions();
+    mc.push_request_errors(request::offset_commit, {RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE,
+                                                    RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT});
+    const std::size_t warned = warnings.size();
+    CHECK(first.commit());
+    CHECK(warnings.size() == warned);
+    committed_at = checkpoint;
+    CHECK(committed_offsets(first, "refused", 3) == offsets_of(checkpoint, 3));
+    // Checkpoint 3, refused again; then 30 more records and the process dies.
+    read_until(210);
+    state = read;
+    checkpoint = first.positions();
+    mc.push_request_errors(request::offset_commit, {RD_KAFKA_RESP_ERR_GROUP_AUTHORIZATION_FAILED});
+    CHECK_FALSE(first.commit());
+    CHECK(warnings.size() == warned + 1);
+    read_until(240);
+  }
+  REQUIRE(state.size() == 210);
+  {
+    // Restarted from the checkpoint: exactly the records it lacks.
+    consumer second(o);
+    second.resume_from(checkpoint);
+    for (const auto& r : drain(second)) state.insert(static_cast<int>(r.values[0]));
+    CHECK(state.size() == data.size());
+    for (int i = 0; i < 300; ++i) CHECK(state.count(i) == 1);
+  }
+  {
+    // The group's committed offsets alone (checkpoint 2) would read 60 records again.
+    consumer third(o);
+    const auto again = drain(third);
+    CHECK(again.size() == data.size() - 150);
+    CHECK(committed_offsets(third, "refused", 3) == offsets_of(committed_at, 3));
+  }
+}
+
+TEST_CASE("kafka: a commit refused because the group moved on: the member rejoins and goes on "
+          "where it was, nothing twice",
+          "[kafka][commit][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("moved-on", 3);
+  std::vector<streamreg_test::point> data;
+  for (int i = 0; i < 300; ++i) data.push_back({static_cast<double>(i), 0.25 * i});
+  produce_csv(mc, "moved-on", data, 3);
+  auto o = options_for(mc, "moved-on", "moved-on");
+  std::vector<std::string> warnings;
+  o.on_warning = [&warnings](const std::string& w) { warnings.push_back(w); };
+  int revoked = 0;
+  o.on_revoke = [&revoked](const std::vector<std::int32_t>&) { ++revoked; };
+  consumer in(o);
+  std::multiset<int> seen;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(25);
+  while (seen.size() < 100) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    if (in.next(100) == consumer::result::record) seen.insert(static_cast<int>(in.values()[0]));
+  }
+  // The group has a newer generation: the commit is refused and the member rejoins. Its
+  // partitions come back through a rebalance; it goes on after the last message it handled,
+  // not from the group's offsets (there are none).
+  mc.push_request_errors(request::offset_commit, {RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION});
+  CHECK_FALSE(in.commit());
+  REQUIRE_FALSE(warnings.empty());
+  CHECK_THAT(warnings.back(), Contains("commit failed"));
+  for (const auto& r : drain(in)) seen.insert(static_cast<int>(r.values[0]));
+  CHECK(revoked >= 1);
+  CHECK(seen.size() == data.size());
+  for (int i = 0; i < 300; ++i) CHECK(seen.count(i) == 1);
+  CHECK(in.commit());
+  CHECK(committed_offsets(in, "moved-on", 3) == std::vector<std::int64_t>{101, 101, 101});
 }

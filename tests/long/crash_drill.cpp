@@ -23,21 +23,12 @@
 #include <thread>
 #include <vector>
 
+#include "drill_support.hpp"
+
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::uint64_t splitmix(std::uint64_t& s) {
-  std::uint64_t z = (s += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
+using drill_support::slurp;
+using drill_support::splitmix;
 
 /// Starts the binary with `args`; returns its pid.
 pid_t start(const std::vector<std::string>& args) {

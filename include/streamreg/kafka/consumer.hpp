@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // consumer: records from a Kafka topic (librdkafka): partitions assigned by a consumer group
 // (or given), message formats csv (a header message first in each partition), json (through a
-// decoder) and raw, key and timestamp as columns, offsets tracked per partition and committed
-// when the caller says the state that includes them is safe.
+// decoder) and raw, key and timestamp as columns (each message read by message_reader,
+// message.hpp), offsets tracked per partition and committed when the caller says the state
+// that includes them is safe.
 #pragma once
 
 #include <cstdint>     // std::int32_t, std::int64_t, std::uint64_t
@@ -10,15 +11,14 @@
 #include <functional>  // std::function
 #include <map>         // std::map
 #include <memory>      // std::unique_ptr
+#include <optional>    // std::optional
 #include <string>      // std::string
 #include <string_view> // std::string_view
-#include <system_error> // std::errc
 #include <utility>     // std::move
 #include <vector>      // std::vector
 
-#include "../detail/scalar.hpp"
 #include "../error.hpp"
-#include "../io/csv.hpp"
+#include "message.hpp"
 #include "producer.hpp"
 
 #include <librdkafka/rdkafkacpp.h>
@@ -31,39 +31,6 @@ enum class start_position {
   latest,     ///< only messages written after the assignment
   committed,  ///< the group's committed offsets; the beginning where there are none
 };
-
-/// How a message's value is read.
-enum class message_format {
-  csv,   ///< a CSV line; the first message of each partition is the header (or names given)
-  json,  ///< a JSON object, fields by name (decoder from options::decoder)
-  raw,   ///< one number per message: the payload column `value`
-};
-
-/// Reads the payload columns of a message (for message_format::json: json::message_parser,
-/// wrapped by make_decoder). values() are in the order of the names it was made for.
-class message_decoder {
- public:
-  virtual ~message_decoder() = default;
-  /// False for a bad message; error() then says why (its field, text and reason are kept,
-  /// its location is replaced by the partition and offset).
-  virtual bool decode(std::string_view value) = 0;
-  virtual const std::vector<double>& values() const = 0;
-  virtual const parse_error& error() const = 0;
-};
-
-/// Wraps a parser with `bool parse(std::string_view, std::uint64_t)`, `values()` and
-/// `error()` (json::message_parser<double>) as a message_decoder.
-template <class Parser>
-std::unique_ptr<message_decoder> make_decoder(Parser parser) {
-  struct wrapped final : message_decoder {
-    explicit wrapped(Parser p) : parser(std::move(p)) {}
-    bool decode(std::string_view value) override { return parser.parse(value, 0); }
-    const std::vector<double>& values() const override { return parser.values(); }
-    const parse_error& error() const override { return parser.error(); }
-    Parser parser;
-  };
-  return std::make_unique<wrapped>(std::move(parser));
-}
 
 /// Where a partition's consumption stands: the offset of the next message to read.
 struct position {
@@ -104,9 +71,13 @@ struct consumer_options {
   std::function<std::unique_ptr<message_decoder>(const std::vector<std::string>&)> decoder;
   /// Transient errors (broker down, retries), reported and then retried by librdkafka.
   std::function<void(const std::string&)> on_warning;
-  /// Called before partitions are taken away in a rebalance (and before close): the place
-  /// to save state and commit, so that the next owner starts where this one stopped.
-  std::function<void()> on_revoke;
+  /// Called with the partitions about to be taken away in a rebalance (and before close):
+  /// the place to save state and commit, so that the next owner starts where this one stopped.
+  std::function<void(const std::vector<std::int32_t>&)> on_revoke;
+  /// Called with newly assigned partitions before their start offsets are chosen: returns
+  /// where some of them resume (a restored per-partition state), which overrides `start`
+  /// and resume_from for those.
+  std::function<std::vector<position>(const std::vector<std::int32_t>&)> on_assign;
 };
 
 /// Reads records from a Kafka topic. One consumer is used from one thread.
@@ -135,10 +106,8 @@ class consumer {
 
   /// Connects (within connect_timeout_ms, else throws streamreg::error naming the brokers)
   /// and subscribes (or assigns options.partitions).
-  explicit consumer(consumer_options opt) : opt_(std::move(opt)), rebalance_(this), events_(this) {
-    if (opt_.topic.empty()) throw config_error("Kafka: no topic");
-    if (opt_.brokers.empty()) throw config_error("Kafka: no brokers");
-    setup_columns();
+  explicit consumer(consumer_options opt)
+      : opt_(std::move(opt)), rebalance_(this), events_(this), reader_(reader_options(opt_)) {
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     detail::configure(*conf, {{"bootstrap.servers", opt_.brokers},
                               {"group.id", opt_.group},
@@ -212,9 +181,9 @@ class consumer {
     }
   }
 
-  const std::vector<double>& values() const noexcept { return values_; }
-  const double& operator[](std::size_t i) const noexcept { return values_[i]; }
-  const parse_error& error() const noexcept { return *error_; }
+  const std::vector<double>& values() const noexcept { return reader_.values(); }
+  const double& operator[](std::size_t i) const noexcept { return reader_[i]; }
+  const parse_error& error() const noexcept { return reader_.error(); }
   /// The selected columns' names.
   const std::vector<std::string>& columns() const noexcept { return opt_.columns; }
   /// Partition, offset and timestamp (ms, or -1) of the last message.
@@ -278,14 +247,8 @@ class consumer {
   RdKafka::KafkaConsumer& handle() noexcept { return *consumer_; }
 
  private:
-  enum class kind { payload, key, timestamp, partition, offset };
-  struct slot {
-    kind k = kind::payload;
-    std::size_t payload = 0;  // index among the payload columns
-  };
   struct partition_state {
-    std::unique_ptr<io::csv_row_parser<double>> csv;  // csv with header messages: per partition
-    std::int64_t skip_below = -1;                      // messages before it are passed over
+    std::int64_t skip_below = -1;  // messages before it are passed over
     bool eof = false;
   };
 
@@ -308,54 +271,14 @@ class consumer {
     std::string last;
   };
 
-  void setup_columns() {
-    if (opt_.columns.empty()) throw config_error("Kafka: no column selected");
-    std::vector<std::string> payload;
-    for (const std::string& c : opt_.columns) {
-      slot s;
-      if (c == "@key") s.k = kind::key;
-      else if (c == "@timestamp") s.k = kind::timestamp;
-      else if (c == "@partition") s.k = kind::partition;
-      else if (c == "@offset") s.k = kind::offset;
-      else if (!c.empty() && c[0] == '@')
-        throw config_error("Kafka: unknown message column '" + c +
-                           "' (@key, @timestamp, @partition, @offset)");
-      else {
-        s.payload = payload.size();
-        payload.push_back(c);
-      }
-      slots_.push_back(s);
-    }
-    values_.assign(slots_.size(), 0.0);
-    fmt_.delimiter = opt_.delimiter;
-    fmt_.comment = '\0';
-    for (const std::string& c : payload) payload_columns_.push_back(io::column::parse(c));
-    switch (opt_.format) {
-      case message_format::csv:
-        if (!opt_.header_message || !opt_.header.empty()) {
-          for (std::size_t i = 0; i < opt_.header.size(); ++i)
-            header_text_ += (i ? std::string(1, opt_.delimiter) : std::string()) + opt_.header[i];
-          shared_csv_ = std::make_unique<io::csv_row_parser<double>>(
-              opt_.header.empty() ? io::csv_schema(payload_columns_)
-                                  : io::csv_schema(header_text_, fmt_, payload_columns_),
-              fmt_);
-        }
-        break;
-      case message_format::json:
-        if (!opt_.decoder) throw config_error("Kafka: format json needs a decoder");
-        if (!payload.empty()) decoder_ = opt_.decoder(payload);
-        break;
-      case message_format::raw:
-        for (const std::string& c : payload)
-          if (c != "value" && c != "1")
-            throw config_error("Kafka: format raw has one payload column, 'value' (not '" + c + "')");
-        break;
-    }
+  /// The message part of the options, once topic and brokers are checked.
+  static message_options reader_options(const consumer_options& o) {
+    if (o.topic.empty()) throw config_error("Kafka: no topic");
+    if (o.brokers.empty()) throw config_error("Kafka: no brokers");
+    return {o.format, o.columns, o.header, o.header_message, o.delimiter, o.decoder};
   }
 
-  bool per_partition_header() const noexcept {
-    return opt_.format == message_format::csv && !shared_csv_;
-  }
+  bool per_partition_header() const noexcept { return reader_.header_messages(); }
 
   void start() {
     started_ = true;
@@ -376,11 +299,23 @@ class consumer {
 
   /// Chooses where each newly assigned partition starts, and sets up its state.
   void set_start_offsets(std::vector<RdKafka::TopicPartition*>& parts) {
+    if (opt_.on_assign) {
+      std::vector<std::int32_t> assigned;
+      for (const RdKafka::TopicPartition* tp : parts) assigned.push_back(tp->partition());
+      for (const position& p : opt_.on_assign(assigned)) {
+        resume_[p.partition] = p.offset;
+        next_[p.partition] = p.offset;
+      }
+    }
+    // Without on_assign one state holds every message this consumer handled: a partition a
+    // rebalance gives back continues after the last one handled (the group's committed
+    // offset lags behind it when a commit was refused). With on_assign the handler decides.
+    const std::map<std::int32_t, std::int64_t>& standing = opt_.on_assign ? resume_ : next_;
     const bool header = per_partition_header();
     std::vector<RdKafka::TopicPartition*> committed;
     if (opt_.start == start_position::committed && header) {
       for (RdKafka::TopicPartition* tp : parts)
-        if (resume_.count(tp->partition()) == 0)
+        if (standing.count(tp->partition()) == 0)
           committed.push_back(RdKafka::TopicPartition::create(opt_.topic, tp->partition()));
       if (!committed.empty()) {
         const RdKafka::ErrorCode e = consumer_->committed(committed, opt_.connect_timeout_ms);
@@ -391,8 +326,9 @@ class consumer {
       const std::int32_t p = tp->partition();
       partition_state& st = parts_[p];
       st = partition_state{};
+      reader_.reset(p);
       std::int64_t target = RdKafka::Topic::OFFSET_INVALID;  // the group's, else earliest
-      if (const auto r = resume_.find(p); r != resume_.end()) {
+      if (const auto r = standing.find(p); r != standing.end()) {
         target = r->second;
       } else if (opt_.start == start_position::earliest) {
         target = RdKafka::Topic::OFFSET_BEGINNING;
@@ -437,7 +373,11 @@ class consumer {
           kc->assign(parts);
         }
       } else {
-        if (opt_.on_revoke && !parts.empty()) opt_.on_revoke();
+        if (opt_.on_revoke && !parts.empty()) {
+          std::vector<std::int32_t> revoked;
+          for (const RdKafka::TopicPartition* tp : parts) revoked.push_back(tp->partition());
+          opt_.on_revoke(revoked);
+        }
         for (RdKafka::TopicPartition* tp : parts) parts_.erase(tp->partition());
         if (cooperative) {
           RdKafka::Error* e = kc->incremental_unassign(parts);
@@ -480,7 +420,10 @@ class consumer {
     const std::int32_t p = m.partition();
     const std::int64_t o = m.offset();
     auto it = parts_.find(p);
-    if (it == parts_.end()) it = parts_.emplace(p, partition_state{}).first;  // assigned by hand
+    if (it == parts_.end()) {  // assigned by hand
+      it = parts_.emplace(p, partition_state{}).first;
+      reader_.reset(p);
+    }
     partition_state& st = it->second;
     st.eof = false;
     partition_ = p;
@@ -489,15 +432,12 @@ class consumer {
                      ? -1
                      : m.timestamp().timestamp;
     const std::string_view value(static_cast<const char*>(m.payload()), m.len());
-    if (per_partition_header() && !st.csv) {
+    std::optional<std::string_view> key;
+    if (m.key_pointer() != nullptr)
+      key = std::string_view(static_cast<const char*>(m.key_pointer()), m.key_len());
+    if (reader_.expects_header(p)) {
       // The partition's first message: its header.
-      try {
-        st.csv = std::make_unique<io::csv_row_parser<double>>(
-            io::csv_schema(value, fmt_, payload_columns_), fmt_);
-      } catch (const config_error& e) {
-        throw config_error("Kafka " + location() + ": header '" + io::detail::excerpt(value) +
-                           "': " + e.what());
-      }
+      reader_.read(p, o, timestamp_, key, value);
       ++passed_over_;
       if (st.skip_below > o + 1) {
         next_[p] = st.skip_below;
@@ -514,101 +454,16 @@ class consumer {
       return result::idle;
     }
     next_[p] = o + 1;
-    if (!header_text_.empty() && value == header_text_) {
-      ++passed_over_;
-      return result::idle;
+    switch (reader_.read(p, o, timestamp_, key, value)) {
+      case message_reader::result::record:
+        return result::record;
+      case message_reader::result::error:
+        return result::error;
+      case message_reader::result::passed_over:
+        break;
     }
-    if (!decode(value, st)) return result::error;
-    for (std::size_t i = 0; i < slots_.size(); ++i) {
-      switch (slots_[i].k) {
-        case kind::payload:
-          break;
-        case kind::key: {
-          const std::string_view key = m.key_pointer() == nullptr
-                                           ? std::string_view()
-                                           : std::string_view(static_cast<const char*>(m.key_pointer()), m.key_len());
-          double v = 0;
-          if (io::detail::parse_number(io::detail::trim(key), v) != std::errc() ||
-              !streamreg::detail::is_finite(v))
-          {
-            fail(opt_.columns[i], io::detail::excerpt(key),
-                 key.empty() ? "no key" : "key is not a number");
-            return result::error;
-          }
-          values_[i] = v;
-          break;
-        }
-        case kind::timestamp:
-          if (timestamp_ < 0) {
-            fail(opt_.columns[i], "", "no timestamp");
-            return result::error;
-          }
-          values_[i] = static_cast<double>(timestamp_);
-          break;
-        case kind::partition:
-          values_[i] = static_cast<double>(p);
-          break;
-        case kind::offset:
-          values_[i] = static_cast<double>(o);
-          break;
-      }
-    }
-    return result::record;
-  }
-
-  /// Reads the payload columns into values_.
-  bool decode(std::string_view value, partition_state& st) {
-    switch (opt_.format) {
-      case message_format::csv: {
-        io::csv_row_parser<double>& csv = shared_csv_ ? *shared_csv_ : *st.csv;
-        if (!csv.parse(value, static_cast<std::uint64_t>(offset_))) {
-          const parse_error& e = csv.error();
-          return fail(e.column_name(), e.text(), e.reason(),
-                      e.column() == 0 ? std::string()
-                                      : ", column " + std::to_string(e.column()) +
-                                            (e.column_name().empty() ? "" : " (" + e.column_name() + ")"));
-        }
-        copy_payload(csv.values());
-        return true;
-      }
-      case message_format::json:
-        if (!decoder_) return true;
-        if (!decoder_->decode(value)) {
-          const parse_error& e = decoder_->error();
-          return fail(e.column_name(), e.text(), e.reason());
-        }
-        copy_payload(decoder_->values());
-        return true;
-      case message_format::raw: {
-        const std::string_view t = io::detail::trim(value);
-        double v = 0;
-        const std::errc ec = io::detail::parse_number(t, v);
-        if (ec != std::errc() || !streamreg::detail::is_finite(v))
-          return fail("value", io::detail::excerpt(t),
-                      ec == std::errc::result_out_of_range ? "number out of range"
-                      : ec != std::errc()                  ? "not a number"
-                                                           : "not a finite number");
-        for (std::size_t i = 0; i < slots_.size(); ++i)
-          if (slots_[i].k == kind::payload) values_[i] = v;
-        return true;
-      }
-    }
-    return true;
-  }
-
-  void copy_payload(const std::vector<double>& payload) {
-    for (std::size_t i = 0; i < slots_.size(); ++i)
-      if (slots_[i].k == kind::payload) values_[i] = payload[slots_[i].payload];
-  }
-
-  bool fail(const std::string& field, std::string text, const std::string& reason,
-            std::string column = {}) {
-    std::string where = location();
-    if (!column.empty()) where += column;
-    else if (!field.empty()) where += ", field '" + field + "'";
-    error_ = std::make_unique<parse_error>(std::move(where), static_cast<std::uint64_t>(offset_),
-                                           field, std::move(text), reason);
-    return false;
+    ++passed_over_;
+    return result::idle;
   }
 
   consumer_options opt_;
@@ -616,17 +471,10 @@ class consumer {
   event_handler events_;
   std::unique_ptr<RdKafka::KafkaConsumer> consumer_;
   bool started_ = false;
-  std::vector<slot> slots_;
-  std::vector<io::column> payload_columns_;
-  io::csv_format fmt_;
-  std::string header_text_;
-  std::unique_ptr<io::csv_row_parser<double>> shared_csv_;
-  std::unique_ptr<message_decoder> decoder_;
+  message_reader reader_;                          // decodes each message
   std::map<std::int32_t, partition_state> parts_;  // assigned partitions
   std::map<std::int32_t, std::int64_t> next_;      // offset after the last message handled
   std::map<std::int32_t, std::int64_t> resume_;    // from a checkpoint
-  std::vector<double> values_;
-  std::unique_ptr<parse_error> error_;
   std::exception_ptr pending_;
   std::int32_t partition_ = -1;
   std::int64_t offset_ = -1;

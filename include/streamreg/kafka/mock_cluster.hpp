@@ -3,8 +3,9 @@
 // 127.0.0.1, no server to install), for demos and tests.
 #pragma once
 
-#include <cstdint>  // std::int32_t
+#include <cstdint>  // std::int16_t, std::int32_t
 #include <string>   // std::string
+#include <vector>   // std::vector
 
 #include "../error.hpp"
 
@@ -59,6 +60,34 @@ class mock_cluster {
   /// Takes broker `id` (1-based) down: connections are closed and refused until set_up.
   void set_down(std::int32_t id) { rd_kafka_mock_broker_set_down(cluster_, id); }
   void set_up(std::int32_t id) { rd_kafka_mock_broker_set_up(cluster_, id); }
+
+  /// Kafka protocol request types (ApiKey), for push_request_errors.
+  enum class request : std::int16_t {
+    produce = 0,
+    fetch = 1,
+    list_offsets = 2,
+    metadata = 3,
+    offset_commit = 8,
+    offset_fetch = 9,
+    find_coordinator = 10,
+    join_group = 11,
+    heartbeat = 12,
+    leave_group = 13,
+    sync_group = 14,
+  };
+
+  /// Makes the next requests of type `r`, to any broker, fail with `errors` in turn (one
+  /// request each), e.g. push_request_errors(request::offset_commit,
+  /// {RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS}). Errors librdkafka deems retriable are
+  /// retried by the client, the others reach the caller.
+  void push_request_errors(request r, const std::vector<rd_kafka_resp_err_t>& errors) {
+    rd_kafka_mock_push_request_errors_array(cluster_, static_cast<std::int16_t>(r),
+                                            errors.size(), errors.data());
+  }
+  /// Drops the errors still waiting for requests of type `r`.
+  void clear_request_errors(request r) {
+    rd_kafka_mock_clear_request_errors(cluster_, static_cast<std::int16_t>(r));
+  }
 
   /// The C handle, for the rest of rdkafka_mock.h (error injection, round-trip times).
   rd_kafka_mock_cluster_t* handle() const noexcept { return cluster_; }
