@@ -22,25 +22,24 @@ constexpr const char* program = "kafka_produce";
 struct options {
   std::string brokers, topic, input;
   std::int32_t partition = -1;
+  bool spread = false;  // record i to partition i mod P
   std::uint64_t demo_records = 100;
   std::uint64_t seed = 42;
   std::vector<std::string> properties;
 };
 
 int run(const options& opt) {
-  streamreg::kafka::properties props;
-  for (const std::string& kv : opt.properties) {
-    const auto eq = kv.find('=');
-    if (eq == std::string::npos || eq == 0)
-      throw streamreg::config_error("-X " + kv + ": expected key=value");
-    props.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-  }
-  streamreg::kafka::producer prod(opt.brokers, props);
+  streamreg::kafka::producer prod(opt.brokers, streamreg::kafka::parse_properties(opt.properties));
   auto header = [&](const std::string& h) {
     if (opt.partition >= 0) prod.send(opt.topic, h, opt.partition);
     else prod.send_header(opt.topic, h);
   };
   std::uint64_t sent = 0;
+  const std::int32_t partitions = opt.spread ? prod.partition_count(opt.topic) : 0;
+  auto target = [&] {
+    return opt.spread ? static_cast<std::int32_t>(sent % static_cast<std::uint64_t>(partitions))
+                      : opt.partition;
+  };
   if (!opt.input.empty()) {
     std::ifstream in(opt.input, std::ios::binary);
     if (!in) throw streamreg::config_error("cannot open '" + opt.input + "'");
@@ -51,7 +50,7 @@ int run(const options& opt) {
     while (std::getline(in, line)) {
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.empty()) continue;
-      prod.send(opt.topic, line, opt.partition);
+      prod.send(opt.topic, line, target());
       ++sent;
     }
   } else {
@@ -59,7 +58,7 @@ int run(const options& opt) {
     streamreg::io::generator gen({opt.demo_records, opt.seed, 0.0, 1.0, 0.0, 1.0, 0.1});
     double x = 0, y = 0;
     while (gen.next(x, y)) {
-      prod.send(opt.topic, fmt::format("{:.17g},{:.17g}", x, y), opt.partition);
+      prod.send(opt.topic, fmt::format("{:.17g},{:.17g}", x, y), target());
       ++sent;
     }
   }
@@ -82,6 +81,10 @@ int main(int argc, char** argv) {
   app.add_option("--partition", opt.partition,
                  "Write every message to this partition (default: the header to every "
                  "partition, records where librdkafka's partitioner puts them)");
+  app.add_flag("--spread", opt.spread,
+               "Write record i to partition i mod P (P: the topic's partitions), so every "
+               "partition gets an equal share")
+      ->excludes("--partition");
   app.add_option("--demo-records", opt.demo_records, "Records the demo producer writes")
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();

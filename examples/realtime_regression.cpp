@@ -12,10 +12,12 @@
 #include <streamreg/kafka/consumer.hpp>
 #include <streamreg/kafka/mock_cluster.hpp>
 #include <streamreg/kafka/producer.hpp>
+#include <streamreg/kafka/state_topic.hpp>
 #endif
 
 #include "cli_common.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <functional>
 #include <cstdint>
@@ -46,6 +48,9 @@ struct options {
   bool exit_on_eof = false;
   std::vector<std::string> properties;  // -X key=value
   int connect_timeout_ms = 10000;
+  // Scale-out
+  std::string publish_state;  // a group member: per-partition states to this topic
+  std::string merge_states;   // the merger: the global fit from this state topic
 
   bool kafka() const { return !brokers.empty() || kafka_mock; }
 
@@ -59,6 +64,9 @@ struct options {
     if (kafka()) d += "|kafka " + topic + '|' + group;
     return d;
   }
+
+  /// What the per-partition states of a group depend on: members and merger must agree.
+  std::string describe_shares() const { return x + '|' + y + '|' + model.describe(); }
 };
 
 /// Set by SIGINT and SIGTERM during a Kafka run: stop, checkpoint, commit, exit 0.
@@ -141,6 +149,36 @@ std::unique_ptr<streamreg::kafka::mock_cluster> start_mock(const options& opt) {
              program, mc->bootstraps(), opt.demo_records + 1, opt.topic);
   return mc;
 }
+
+/// The consumer of a Kafka run: the topic, group, start, format and selected columns.
+streamreg::kafka::consumer_options kafka_options(const options& opt,
+                                                 const std::vector<streamreg::io::column>& columns,
+                                                 const streamreg::kafka::mock_cluster* mock) {
+  streamreg::kafka::consumer_options ko;
+  ko.brokers = mock != nullptr ? mock->bootstraps() : opt.brokers;
+  ko.topic = opt.topic;
+  ko.group = opt.group;
+  ko.start = opt.start == "earliest" ? streamreg::kafka::start_position::earliest
+             : opt.start == "latest" ? streamreg::kafka::start_position::latest
+                                     : streamreg::kafka::start_position::committed;
+  ko.format = opt.format == "raw"   ? streamreg::kafka::message_format::raw
+              : opt.format == "csv" ? streamreg::kafka::message_format::csv
+                                    : streamreg::kafka::message_format::json;
+  ko.columns.clear();
+  for (const auto& c : columns) ko.columns.push_back(c.name);
+  if (mock != nullptr) ko.config = {{"session.timeout.ms", "4000"}, {"heartbeat.interval.ms", "500"}};
+  for (auto& kv : streamreg::kafka::parse_properties(opt.properties)) ko.config.push_back(std::move(kv));
+  ko.connect_timeout_ms = opt.connect_timeout_ms;
+  ko.exit_on_eof = opt.exit_on_eof || opt.kafka_mock;
+#ifdef STREAMREG_EXAMPLES_JSON
+  ko.decoder = [](const std::vector<std::string>& fields) {
+    return streamreg::kafka::make_decoder(streamreg::json::message_parser<double>(fields));
+  };
+#endif
+  ko.on_warning = [](const std::string& w) { fmt::print(stderr, "{}: warning: {}\n", program, w); };
+  return ko;
+}
+
 #endif
 
 template <class State>
@@ -231,33 +269,7 @@ int run_with(const options& opt, State initial) {
 #ifdef STREAMREG_EXAMPLES_KAFKA
     std::unique_ptr<streamreg::kafka::mock_cluster> mock;  // outlives the consumer
     if (opt.kafka_mock) mock = start_mock(opt);
-    streamreg::kafka::consumer_options ko;
-    ko.brokers = mock ? mock->bootstraps() : opt.brokers;
-    ko.topic = opt.topic;
-    ko.group = opt.group;
-    ko.start = opt.start == "earliest" ? streamreg::kafka::start_position::earliest
-               : opt.start == "latest" ? streamreg::kafka::start_position::latest
-                                       : streamreg::kafka::start_position::committed;
-    ko.format = opt.format == "raw"   ? streamreg::kafka::message_format::raw
-                : opt.format == "csv" ? streamreg::kafka::message_format::csv
-                                      : streamreg::kafka::message_format::json;
-    ko.columns.clear();
-    for (const auto& c : columns) ko.columns.push_back(c.name);
-    if (mock) ko.config = {{"session.timeout.ms", "4000"}, {"heartbeat.interval.ms", "500"}};
-    for (const std::string& kv : opt.properties) {
-      const auto eq = kv.find('=');
-      if (eq == std::string::npos || eq == 0)
-        throw streamreg::config_error("-X " + kv + ": expected key=value");
-      ko.config.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
-    }
-    ko.connect_timeout_ms = opt.connect_timeout_ms;
-    ko.exit_on_eof = opt.exit_on_eof || opt.kafka_mock;
-#ifdef STREAMREG_EXAMPLES_JSON
-    ko.decoder = [](const std::vector<std::string>& fields) {
-      return streamreg::kafka::make_decoder(streamreg::json::message_parser<double>(fields));
-    };
-#endif
-    ko.on_warning = [](const std::string& w) { fmt::print(stderr, "{}: warning: {}\n", program, w); };
+    streamreg::kafka::consumer_options ko = kafka_options(opt, columns, mock.get());
     streamreg::kafka::consumer* current = nullptr;
     // State and offsets in one checkpoint; offsets committed only once it is written.
     before_save = [&] {
@@ -265,7 +277,7 @@ int run_with(const options& opt, State initial) {
       for (const auto& p : current->positions()) run.offsets.emplace_back(p.partition, p.offset);
     };
     after_save = [&] { current->commit(); };
-    ko.on_revoke = [&] { save(); };
+    ko.on_revoke = [&](const std::vector<std::int32_t>&) { save(); };
     streamreg::kafka::consumer consumer(std::move(ko));
     current = &consumer;
     if (resuming) {
@@ -318,6 +330,164 @@ int run_with(const options& opt, State initial) {
   return status;
 }
 
+#ifdef STREAMREG_EXAMPLES_KAFKA
+using share_state = streamreg::moments<double>;
+
+/// The regressor cli::read_next drives in a group member: a record goes into the share of
+/// its partition; the member's change stream is the fit of the partitions it holds (a running
+/// total, rebuilt from the shares when partitions come or go).
+struct member_regressor {
+  using state_type = share_state;
+  streamreg::kafka::group_member<share_state>& member;
+  stream sink;
+  share_state total{};
+  std::uint64_t generation = 0;
+  std::uint64_t index = 0;
+
+  std::uint64_t accepted() const noexcept { return index; }
+  bool push_at(double t, double x, double y, double w) {
+    if (!member.push(x, y, w)) return false;
+    if (sync()) total.push(x, y, w);
+    return emit(t);
+  }
+  bool pop_at(double t, double x, double y, double w) {
+    if (!member.pop(x, y, w)) return false;
+    if (sync() && !total.pop(x, y, w)) total = member.merged().value_or(share_state{});
+    return emit(t);
+  }
+  /// Rebuilds the total after a rebalance (then it already holds the record); true when the
+  /// record still has to be added to it.
+  bool sync() {
+    if (member.generation() == generation) return true;
+    generation = member.generation();
+    total = member.merged().value_or(share_state{});
+    return false;
+  }
+  bool emit(double t) {
+    sink(streamreg::solve(total), streamreg::event{index++, t});
+    return true;
+  }
+};
+
+/// --publish-state: a member of the consumer group. One state per assigned partition,
+/// published to the state topic after every --checkpoint-every records and before a
+/// partition is given up; a partition taken over continues from its published state.
+int run_member(const options& opt) {
+  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.x),
+                                             streamreg::io::column::parse(opt.y)};
+  const auto layout = cli::record_layout::add(opt.model, columns);
+  streamreg::kafka::group_member<share_state>::options mo;
+  mo.input = kafka_options(opt, columns, nullptr);
+  mo.state_topic = opt.publish_state;
+  mo.config = streamreg::detail::fnv1a(opt.describe_shares());
+  streamreg::kafka::group_member<share_state> member(std::move(mo));
+
+  cli::output_file out(opt.output, 0);
+  member_regressor reg{member, stream(writer(out.get(), {opt.compat, out.interactive(), true}))};
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  kafka_reader reader{member.input()};
+  cli::rate_limiter limiter(opt.max_rate);
+  double last_time = 0;
+  std::uint64_t n = 0, records = 0, skipped = 0, since_save = 0;
+  int status = cli::ok;
+  using clock = std::chrono::steady_clock;
+  clock::time_point first{}, last{};  // the first and the last record read
+  while (opt.max_records == 0 || records < opt.max_records) {
+    const cli::step s = cli::read_next(program, opt.on_error, reader, reg, layout, last_time, out,
+                                       [&] { limiter.wait(n++); });
+    if (s == cli::step::end || s == cli::step::stop) break;
+    if (s == cli::step::fail) {
+      status = cli::bad_input;
+      break;
+    }
+    if (s == cli::step::skip) {
+      member.skip();
+      ++skipped;
+    }
+    last = clock::now();
+    if (records++ == 0) first = last;
+    if (++since_save >= opt.checkpoint_every) {
+      since_save = 0;
+      member.checkpoint();
+    }
+  }
+  std::string parts;
+  for (const auto& [p, share] : member.shares())
+    parts += (parts.empty() ? "" : " ") + std::to_string(p) + ":" + std::to_string(share.records);
+  member.close();
+  out.flush();
+  const double seconds = std::chrono::duration<double>(last - first).count();
+  fmt::print(stderr,
+             "{}: group '{}' member: {} records read, {} skipped, in {:.3f} s from the first "
+             "to the last ({:.0f} records/s); partitions held at the end (partition:records) "
+             "{}; {} states published to '{}', {} restored\n",
+             program, opt.group, records, skipped, seconds,
+             seconds > 0 ? static_cast<double>(records - 1) / seconds : 0.0,
+             parts.empty() ? "none" : parts, member.published(), opt.publish_state,
+             member.restored());
+  return status;
+}
+
+/// --merge-states: the global fit. Keeps the furthest state of every partition of --topic
+/// from the state topic and writes the change stream of their merge whenever one changes
+/// (time = the number of records in the merged fit).
+int run_merger(const options& opt) {
+  streamreg::kafka::state_reader in(opt.brokers, opt.merge_states, streamreg::kafka::parse_properties(opt.properties),
+                                    opt.connect_timeout_ms);
+  const std::uint64_t config = streamreg::detail::fnv1a(opt.describe_shares());
+  streamreg::kafka::share_table<share_state> table;
+  cli::output_file out(opt.output, 0);
+  stream sink(writer(out.get(), {opt.compat, out.interactive(), true}));
+  std::signal(SIGINT, request_stop);
+  std::signal(SIGTERM, request_stop);
+  std::uint64_t index = 0, messages = 0, bad = 0;
+  using clock = std::chrono::steady_clock;
+  clock::time_point first{}, last{};  // the first and the last state message read
+  while (!stop_requested) {
+    const auto r = in.next(200);
+    if (r == streamreg::kafka::state_reader::result::end && opt.exit_on_eof) break;
+    if (r != streamreg::kafka::state_reader::result::message) continue;
+    last = clock::now();
+    if (messages++ == 0) first = last;
+    bool changed = false;
+    try {
+      changed = streamreg::kafka::offer_message(in, opt.topic, config, table);
+    } catch (const streamreg::error& e) {
+      if (opt.on_error == streamreg::io::error_policy::fail) {
+        out.flush();
+        fmt::print(stderr, "{}: {}\n", program, e.what());
+        return cli::bad_input;
+      }
+      fmt::print(stderr, "{}: skipped: {}\n", program, e.what());
+      ++bad;
+      if (opt.on_error == streamreg::io::error_policy::stop) break;
+      continue;
+    }
+    if (!changed) continue;
+    const auto total = table.merged();
+    sink(streamreg::solve(*total),
+         streamreg::event{index++, static_cast<double>(table.records())});
+  }
+  out.flush();
+  std::string parts;
+  for (const auto& [p, share] : table.shares())
+    parts += (parts.empty() ? "" : " ") + std::to_string(p) + ":" + std::to_string(share.records) +
+             "@" + std::to_string(share.next_offset);
+  const auto total = table.merged();
+  fmt::print(stderr,
+             "{}: merged {} partitions of '{}': n = {} records ({} skipped); "
+             "partition:records@next_offset {}; {} state messages read ({:.0f}/s), {} refused\n",
+             program, table.shares().size(), opt.topic, total ? total->count() : 0,
+             table.skipped(), parts.empty() ? "none" : parts, messages,
+             messages > 1 ? static_cast<double>(messages - 1) /
+                                std::chrono::duration<double>(last - first).count()
+                          : 0.0,
+             bad);
+  return cli::ok;
+}
+#endif
+
 int run(options opt) {
   opt.model.validate();
   if (opt.input.empty() && !opt.kafka() &&
@@ -331,6 +501,25 @@ int run(options opt) {
   if (opt.kafka() && opt.topic.empty()) throw streamreg::config_error("--kafka needs --topic");
   if (!opt.kafka() && (opt.exit_on_eof || !opt.properties.empty()))
     throw streamreg::config_error("--exit-on-eof and -X are for Kafka input (--kafka)");
+  if (!opt.publish_state.empty() || !opt.merge_states.empty()) {
+    const char* what = opt.publish_state.empty() ? "--merge-states" : "--publish-state";
+    if (opt.brokers.empty()) throw streamreg::config_error(std::string(what) + " needs --kafka");
+    if (!opt.publish_state.empty() && !opt.merge_states.empty())
+      throw streamreg::config_error("--publish-state and --merge-states exclude each other");
+    if (opt.model.window > 0 || opt.model.window_time > 0 || opt.model.half_life > 0 ||
+        opt.model.half_life_time > 0)
+      throw streamreg::config_error(
+          std::string(what) + " merges per-partition states: windows and forgetting follow the "
+          "order of the whole stream and cannot be split by partition");
+    if (!opt.checkpoint.empty())
+      throw streamreg::config_error(std::string(what) +
+                                    ": the state topic is the checkpoint (no --checkpoint)");
+#ifdef STREAMREG_EXAMPLES_KAFKA
+    return opt.publish_state.empty() ? run_merger(opt) : run_member(opt);
+#else
+    throw streamreg::config_error("this build has no Kafka support (librdkafka not found)");
+#endif
+  }
   return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
@@ -400,6 +589,16 @@ int main(int argc, char** argv) {
                           "Milliseconds to reach a broker at start before failing (exit 3)")
       ->check(cli::at_least_one)
       ->capture_default_str();
+  kafka_group->add_option("--publish-state", opt.publish_state,
+                          "Scale-out: be one member of --group; keep one state per assigned "
+                          "partition and publish it to this (compacted) topic, keyed "
+                          "TOPIC/PARTITION, every --checkpoint-every records and before a "
+                          "partition moves; a partition taken over resumes from its state");
+  kafka_group->add_option("--merge-states", opt.merge_states,
+                          "Scale-out: read this state topic instead of records and write the "
+                          "change stream of the global fit (the merge of the furthest state of "
+                          "every partition of --topic; time = records in it) whenever a state "
+                          "changes; give the members' --x, --y, --weight");
   kafka_group->add_flag("--kafka-mock", opt.kafka_mock,
                         "Start an in-process mock Kafka cluster, produce the demo stream into "
                         "it (header x,y first) and consume it to its end: the reference "

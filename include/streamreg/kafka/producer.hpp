@@ -18,6 +18,19 @@ namespace streamreg::kafka {
 /// librdkafka properties, applied in order (`-X key=value` on the command line).
 using properties = std::vector<std::pair<std::string, std::string>>;
 
+/// Properties from `key=value` strings (a command line's `-X` options); throws config_error
+/// naming one without `=` or with an empty key.
+inline properties parse_properties(const std::vector<std::string>& pairs) {
+  properties props;
+  for (const std::string& kv : pairs) {
+    const auto eq = kv.find('=');
+    if (eq == std::string::npos || eq == 0)
+      throw config_error("-X " + kv + ": expected key=value");
+    props.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return props;
+}
+
 namespace detail {
 
 /// Sets every property; throws config_error naming the one librdkafka refuses.
