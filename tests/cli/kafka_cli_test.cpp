@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "run_support.hpp"
+#include "support/kafka_support.hpp"
 #include "support/oracle.hpp"
 
 #include <chrono>
@@ -38,12 +39,7 @@ std::vector<streamreg_test::point> produce_held_out(const streamreg::kafka::mock
                                                     const std::string& topic, int partitions,
                                                     std::size_t n) {
   auto data = streamreg_test::offset_stream(99, n, streamreg_test::x_pattern::irregular, 10.0, 0.5);
-  streamreg::kafka::producer prod(mc.bootstraps());
-  prod.send_header(topic, "x,y");
-  for (std::size_t i = 0; i < data.size(); ++i)
-    prod.send(topic, g17(data[i].x) + "," + g17(data[i].y),
-              static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions)));
-  prod.flush();
+  streamreg_test::produce_points(mc.bootstraps(), topic, data, partitions);
   return data;
 }
 

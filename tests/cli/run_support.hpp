@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "support/format.hpp"
 #include "support/seed_reference.hpp"
 
 namespace cli_test {
@@ -70,12 +71,7 @@ inline std::string write_temp(const std::string& name, const std::string& text) 
   return p;
 }
 
-/// 17 significant digits, as the binaries read and write them.
-inline std::string g17(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+using streamreg_test::g17;
 
 using streamreg_test::seed_reference;
 

@@ -8,6 +8,7 @@
 
 #include "support/seed_reference.hpp"
 
+#include "support/format.hpp"
 #include "support/oracle.hpp"
 
 #include <cstdio>
@@ -22,11 +23,7 @@ using Catch::Matchers::Contains;
 using streamreg::json::jsonl_reader;
 using streamreg_test::within_rel_exact;
 
-std::string g17(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+using streamreg_test::g17;
 
 using reader = jsonl_reader<double>;
 

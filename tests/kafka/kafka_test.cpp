@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/kafka_support.hpp"
 #include "support/seed_reference.hpp"
 
 #include "support/oracle.hpp"
@@ -34,11 +35,7 @@ using Catch::Matchers::WithinRel;
 using streamreg::kafka::consumer;
 using streamreg_test::within_rel_exact;
 
-std::string g17(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+using streamreg_test::g17;
 
 /// Consumer options for the mock: short group timings (the mock waits session.timeout.ms -
 /// 1000 ms per rebalance).
@@ -76,15 +73,11 @@ std::vector<record> drain(consumer& c) {
 
 const auto& reference = streamreg_test::seed_reference;
 
-/// Produces `data` as CSV rows over `partitions` partitions (record i to partition i mod p),
-/// after a header message in each partition.
+/// The points as CSV rows over `partitions` partitions (record i to partition i mod p), after
+/// a header message in each partition.
 void produce_csv(const streamreg::kafka::mock_cluster& mc, const std::string& topic,
                  const std::vector<streamreg_test::point>& data, int partitions) {
-  streamreg::kafka::producer prod(mc.bootstraps());
-  prod.send_header(topic, "x,y");
-  for (std::size_t i = 0; i < data.size(); ++i)
-    prod.send(topic, g17(data[i].x) + "," + g17(data[i].y), static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions)));
-  prod.flush();
+  streamreg_test::produce_points(mc.bootstraps(), topic, data, partitions);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/exact_ls.hpp"
+#include "support/kafka_support.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -27,12 +28,6 @@ namespace kafka = streamreg::kafka;
 using streamreg_test::exact_solve;
 using streamreg_test::ls_problem;
 using streamreg_test::rel_error;
-
-std::string g17(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
 
 /// A reproducible stream: inputs away from the origin, y linear in them plus noise. (Kept
 /// well-conditioned: the intercept's condition number is about 1e2, so any backward-stable
@@ -62,18 +57,15 @@ ls_problem make_stream(std::size_t n, int inputs) {
 /// header message in each.
 void produce(const kafka::mock_cluster& mc, const std::string& topic, const ls_problem& q,
              int partitions) {
-  kafka::producer prod(mc.bootstraps());
   std::string header;
-  const std::size_t inputs = q.x.front().size();
-  for (std::size_t j = 0; j < inputs; ++j) header += "x" + std::to_string(j + 1) + ",";
-  prod.send_header(topic, header + "y");
+  for (std::size_t j = 0; j < q.x.front().size(); ++j) header += "x" + std::to_string(j + 1) + ",";
+  std::vector<std::string> rows;
   for (std::size_t i = 0; i < q.y.size(); ++i) {
     std::string row;
-    for (double v : q.x[i]) row += g17(v) + ",";
-    prod.send(topic, row + g17(q.y[i]),
-              static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions)));
+    for (double v : q.x[i]) row += streamreg_test::g17(v) + ",";
+    rows.push_back(row + streamreg_test::g17(q.y[i]));
   }
-  prod.flush();
+  streamreg_test::produce_rows(mc.bootstraps(), topic, header + "y", rows, partitions);
 }
 
 template <class State>

@@ -44,6 +44,7 @@
 extern char** environ;
 
 #include "drill_support.hpp"
+#include "support/kafka_support.hpp"
 
 namespace {
 
@@ -52,11 +53,7 @@ using clock_type = std::chrono::steady_clock;
 using drill_support::slurp;
 using drill_support::splitmix;
 
-std::string g17(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
+using streamreg_test::g17;
 
 long long file_size(const std::string& path) {
   struct stat st {};
@@ -145,12 +142,7 @@ std::vector<point> make_stream(std::size_t n, std::uint64_t seed) {
 void fill(streamreg::kafka::mock_cluster& mc, const std::string& topic, int partitions,
           const std::vector<point>& data) {
   mc.create_topic(topic, partitions);
-  streamreg::kafka::producer prod(mc.bootstraps());
-  prod.send_header(topic, "x,y");
-  for (std::size_t i = 0; i < data.size(); ++i)
-    prod.send(topic, g17(data[i].x) + "," + g17(data[i].y),
-              static_cast<std::int32_t>(i % static_cast<std::size_t>(partitions)));
-  prod.flush();
+  streamreg_test::produce_points(mc.bootstraps(), topic, data, partitions);
 }
 
 /// |v - q| <= tol |q|, exactly.
