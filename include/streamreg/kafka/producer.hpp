@@ -41,6 +41,30 @@ inline void configure(RdKafka::Conf& conf, const properties& props) {
       throw config_error("Kafka property " + key + "=" + value + ": " + err);
 }
 
+/// The number of partitions of `topic`, asked of the cluster `brokers` through any client
+/// handle; throws streamreg::error when no broker answers within `timeout_ms` or the cluster
+/// does not know the topic.
+inline int partition_count(RdKafka::Handle& handle, const std::string& brokers,
+                           const std::string& topic, int timeout_ms) {
+  std::string err;
+  std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(&handle, topic, nullptr, err));
+  if (!t) throw error("Kafka topic '" + topic + "': " + err);
+  RdKafka::Metadata* raw = nullptr;
+  const RdKafka::ErrorCode e = handle.metadata(false, t.get(), &raw, timeout_ms);
+  std::unique_ptr<RdKafka::Metadata> md(raw);
+  if (e != RdKafka::ERR_NO_ERROR)
+    throw error("cannot reach the Kafka brokers '" + brokers + "' within " +
+                std::to_string(timeout_ms) + " ms (metadata of '" + topic +
+                "'): " + RdKafka::err2str(e));
+  for (const RdKafka::TopicMetadata* tm : *md->topics())
+    if (tm->topic() == topic) {
+      if (tm->err() != RdKafka::ERR_NO_ERROR)
+        throw error("Kafka topic '" + topic + "': " + RdKafka::err2str(tm->err()));
+      return static_cast<int>(tm->partitions()->size());
+    }
+  throw error("Kafka topic '" + topic + "' not found");
+}
+
 }  // namespace detail
 
 /// A Kafka producer for text messages. send() queues (copying the payload); flush() waits
@@ -51,7 +75,7 @@ class producer {
   /// Any partition (librdkafka's partitioner chooses).
   static constexpr std::int32_t any_partition = -1;
 
-  explicit producer(const std::string& brokers, const properties& props = {}) {
+  explicit producer(const std::string& brokers, const properties& props = {}) : brokers_(brokers) {
     std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
     detail::configure(*conf, {{"bootstrap.servers", brokers}, {"linger.ms", "5"}});
     detail::configure(*conf, props);
@@ -85,21 +109,7 @@ class producer {
 
   /// The number of partitions of `topic` (asks the cluster).
   int partition_count(const std::string& topic, int timeout_ms = 10000) {
-    std::string err;
-    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(producer_.get(), topic, nullptr, err));
-    if (!t) throw error("Kafka topic '" + topic + "': " + err);
-    RdKafka::Metadata* raw = nullptr;
-    const RdKafka::ErrorCode e = producer_->metadata(false, t.get(), &raw, timeout_ms);
-    std::unique_ptr<RdKafka::Metadata> md(raw);
-    if (e != RdKafka::ERR_NO_ERROR)
-      throw error("Kafka metadata of '" + topic + "': " + RdKafka::err2str(e));
-    for (const RdKafka::TopicMetadata* tm : *md->topics())
-      if (tm->topic() == topic) {
-        if (tm->err() != RdKafka::ERR_NO_ERROR)
-          throw error("Kafka topic '" + topic + "': " + RdKafka::err2str(tm->err()));
-        return static_cast<int>(tm->partitions()->size());
-      }
-    throw error("Kafka topic '" + topic + "' not found");
+    return detail::partition_count(*producer_, brokers_, topic, timeout_ms);
   }
 
   /// Sends `header` as the first message of every partition of `topic` (the CSV header the
@@ -140,6 +150,7 @@ class producer {
     std::string last_error;
   };
 
+  std::string brokers_;
   delivery_reports reports_;  // outlives producer_ (declared first)
   std::unique_ptr<RdKafka::Producer> producer_;
 };

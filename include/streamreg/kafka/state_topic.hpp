@@ -194,7 +194,7 @@ class state_reader {
     std::string err;
     consumer_.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
     if (!consumer_) throw config_error("Kafka consumer: " + err);
-    const int partitions = partition_count(brokers, timeout_ms);
+    const int partitions = detail::partition_count(*consumer_, brokers, topic_, timeout_ms);
     std::vector<RdKafka::TopicPartition*> parts;
     for (std::int32_t p = 0; p < partitions; ++p) {
       parts.push_back(RdKafka::TopicPartition::create(topic_, p, RdKafka::Topic::OFFSET_BEGINNING));
@@ -246,22 +246,6 @@ class state_reader {
   std::uint64_t warnings() const noexcept { return warnings_; }
 
  private:
-  int partition_count(const std::string& brokers, int timeout_ms) {
-    std::string err;
-    std::unique_ptr<RdKafka::Topic> t(RdKafka::Topic::create(consumer_.get(), topic_, nullptr, err));
-    if (!t) throw streamreg::error("Kafka topic '" + topic_ + "': " + err);
-    RdKafka::Metadata* raw = nullptr;
-    const RdKafka::ErrorCode e = consumer_->metadata(false, t.get(), &raw, timeout_ms);
-    std::unique_ptr<RdKafka::Metadata> md(raw);
-    if (e != RdKafka::ERR_NO_ERROR)
-      throw streamreg::error("cannot reach the Kafka brokers '" + brokers + "' within " +
-                             std::to_string(timeout_ms) + " ms: " + RdKafka::err2str(e));
-    for (const RdKafka::TopicMetadata* tm : *md->topics())
-      if (tm->topic() == topic_ && tm->err() == RdKafka::ERR_NO_ERROR && !tm->partitions()->empty())
-        return static_cast<int>(tm->partitions()->size());
-    throw streamreg::error("Kafka: state topic '" + topic_ + "' not found");
-  }
-
   bool at_end() const noexcept {
     for (const auto& kv : eof_)
       if (!kv.second) return false;
