@@ -17,20 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "bench_support.hpp"
+
 namespace {
 
-struct line_value {
-  double a = 0, b = 0;
-};
-
-/// Keeps the last fit where the optimiser cannot drop it (as scalar_benchmark's sink).
-struct keep_fit {
-  line_value* out;
-  void operator()(const streamreg::line_fit<double>& f, const streamreg::event&) noexcept {
-    out->a = f.intercept;
-    out->b = f.slope;
-  }
-};
+using bench::keep_fit;
+using bench::fit_slot;
 
 /// The records: x uniform in [-500, 1500), y = 3 + 0.5 x + U(-10, 10), 17 significant digits.
 std::vector<std::pair<std::string, std::string>> records(std::size_t n) {
@@ -113,7 +105,7 @@ BENCHMARK(BM_kafka_consume_floor)->UseManualTime()->Unit(benchmark::kMillisecond
 
 void BM_kafka_regressor(benchmark::State& state) {
   auto& k = kafka();
-  line_value fit;
+  fit_slot fit;
   for (auto _ : state) {
     streamreg::kafka::consumer_options o;
     o.brokers = k.mc.bootstraps();
@@ -177,7 +169,7 @@ void BM_jsonl_floor(benchmark::State& state) {
         state.SkipWithError("parse");
         break;
       }
-      line_value v{x, y};
+      bench::xy v{x, y};
       benchmark::DoNotOptimize(v);
       pos = nl + 1;
       ++n;
@@ -190,7 +182,7 @@ BENCHMARK(BM_jsonl_floor)->Unit(benchmark::kMillisecond);
 
 void BM_jsonl_regressor(benchmark::State& state) {
   const std::string& text = jsonl_text();
-  line_value fit;
+  fit_slot fit;
   for (auto _ : state) {
     streamreg::json::jsonl_reader<double> in(std::string_view(text), {"x", "y"});
     streamreg::regressor<streamreg::moments<double>, keep_fit> reg(keep_fit{&fit});

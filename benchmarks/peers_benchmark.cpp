@@ -67,6 +67,8 @@
 #include <gsl/gsl_rstat.h>
 #endif
 
+#include "bench_support.hpp"
+
 namespace {
 
 __extension__ typedef __float128 quad;
@@ -76,24 +78,9 @@ constexpr std::size_t window_size = 1000;
 constexpr double half_life = 500;
 constexpr std::uint64_t seed = 20240601;
 
-struct xy {
-  double x;
-  double y;
-};
-
-struct fit_slot {
-  double intercept = 0;
-  double slope = 0;
-};
-
-/// A sink that keeps the last fit.
-struct keep_fit {
-  fit_slot* out = nullptr;
-  void operator()(const streamreg::line_fit<double>& f, const streamreg::event&) const noexcept {
-    out->intercept = f.intercept;
-    out->slope = f.slope;
-  }
-};
+using bench::fit_slot;
+using bench::keep_fit;
+using bench::xy;
 
 /// The least-squares line of weighted records, in __float128, two passes.
 struct oracle {

@@ -24,31 +24,16 @@
 #include <streamreg/sums.hpp>
 #include <streamreg/window.hpp>
 
+#include "bench_support.hpp"
+
 namespace {
 
 constexpr std::size_t record_count = 1'000'000;
 constexpr std::uint64_t seed = 20240601;
 
-struct xy {
-  double x;
-  double y;
-};
-
-/// Where every benchmark leaves the fit of each record: intercept and slope, 16 bytes.
-/// benchmark::DoNotOptimize(slot) after each record makes the compiler store both values.
-struct fit_slot {
-  double intercept = 0;
-  double slope = 0;
-};
-
-/// A sink that keeps the last fit (what any real sink needs: intercept and slope).
-struct keep_fit {
-  fit_slot* out = nullptr;
-  void operator()(const streamreg::line_fit<double>& f, const streamreg::event&) const noexcept {
-    out->intercept = f.intercept;
-    out->slope = f.slope;
-  }
-};
+using bench::fit_slot;
+using bench::keep_fit;
+using bench::xy;
 
 /// The shared input: records and the same records as CSV text ("x,y" header, 17 significant
 /// digits, so the text parses back to exactly the same doubles), and the default regressor's
