@@ -391,7 +391,7 @@ TEST_CASE("checkpoint: special values survive", "[checkpoint][edge]") {
     CHECK(r.mean_dx() != 0.0);
     moments<float> f;
     f.push(std::numeric_limits<float>::denorm_min(), 1e-40f);
-    CHECK(same(round_trip(f).shift_y(), 1e-40f));
+    CHECK(same(round_trip(f).shift_y(), double(1e-40f)));  // float states hold doubles
     moments<long double> l;
     l.push(std::numeric_limits<long double>::denorm_min(), -1e-4940L);
     const auto rl = round_trip(l);
@@ -608,10 +608,13 @@ TEST_CASE("checkpoint: a correctly signed but malformed body is refused, naming 
   CHECK_THAT(restore_error(replace_line("n", "n 99999999999999999999999"), target),
              Contains("'n'"));
   CHECK_THAT(restore_error(replace_line("mx", "my 1p+0"), target), Contains("expected field 'mx'"));
-  CHECK_THAT(restore_error(replace_line("syy", "syy 1p+0\nextra 1"), target),
-             Contains("unexpected fields"));
-  CHECK_THAT(restore_error(sign(body.substr(0, body.find("\nsyy ") + 1)), target),
-             Contains("'syy'"));  // the last field missing
+  CHECK_THAT(restore_error(sign(body + "extra 1\n"), target), Contains("unexpected fields"));
+  CHECK_THAT(restore_error(sign(body.substr(0, body.find("\npeak_sse ") + 1)), target),
+             Contains("'peak_sse'"));  // the last field missing
+  // Restored values are validated: a negative residual sum, a zero weight sum.
+  CHECK_THAT(restore_error(replace_line("sse", "sse -1p+0"), target),
+             Contains("inconsistent"));
+  CHECK_THAT(restore_error(replace_line("w", "w 0p+0"), target), Contains("'w'"));
   SECTION("a count window with more records than it holds") {
     count_window<moments<double>> w(2), into(2);
     w.push(1.0, 1.0);

@@ -117,6 +117,11 @@ class checkpoint_reader {
   }
 
   bool done() const noexcept { return rest_.empty(); }
+  /// True if the next field is called `name` (for states that read an older layout).
+  bool next_is(std::string_view name) const noexcept {
+    return rest_.size() > name.size() && rest_.substr(0, name.size()) == name &&
+           rest_[name.size()] == ' ';
+  }
 
   [[noreturn]] static void fail(const std::string& why) {
     STREAMREG_THROW(checkpoint_error("checkpoint: " + why));

@@ -100,15 +100,21 @@ class forgetting {
   const moments<T>& state() const noexcept { return state_; }
 
   // The state read interface (see moments).
+  using accum_type = typename moments<T>::accum_type;
   std::uint64_t count() const noexcept { return state_.count(); }
-  T weight_sum() const noexcept { return state_.weight_sum(); }
-  T shift_x() const noexcept { return state_.shift_x(); }
-  T shift_y() const noexcept { return state_.shift_y(); }
-  T mean_dx() const noexcept { return state_.mean_dx(); }
-  T mean_dy() const noexcept { return state_.mean_dy(); }
-  T sxx() const noexcept { return state_.sxx(); }
-  T sxy() const noexcept { return state_.sxy(); }
-  T syy() const noexcept { return state_.syy(); }
+  accum_type weight_sum() const noexcept { return state_.weight_sum(); }
+  accum_type shift_x() const noexcept { return state_.shift_x(); }
+  accum_type shift_y() const noexcept { return state_.shift_y(); }
+  accum_type reference_slope() const noexcept { return state_.reference_slope(); }
+  accum_type relative_slope() const noexcept { return state_.relative_slope(); }
+  accum_type mean_dx() const noexcept { return state_.mean_dx(); }
+  accum_type mean_dv() const noexcept { return state_.mean_dv(); }
+  accum_type mean_dy() const noexcept { return state_.mean_dy(); }
+  accum_type sxx() const noexcept { return state_.sxx(); }
+  accum_type sxv() const noexcept { return state_.sxv(); }
+  accum_type sxy() const noexcept { return state_.sxy(); }
+  accum_type sse() const noexcept { return state_.sse(); }
+  accum_type syy() const noexcept { return state_.syy(); }
 
   friend bool operator==(const forgetting& a, const forgetting& b) noexcept {
     return a.state_ == b.state_ && a.lambda_ == b.lambda_ && a.by_time_ == b.by_time_ &&

@@ -95,14 +95,6 @@ class ring {
   std::size_t size_ = 0;
 };
 
-template <class S, class = void>
-struct has_replace : std::false_type {};
-template <class S>
-struct has_replace<S, std::void_t<decltype(std::declval<S&>().replace(
-                          std::declval<typename S::value_type>(), std::declval<typename S::value_type>(),
-                          std::declval<typename S::value_type>(), std::declval<typename S::value_type>(),
-                          std::declval<typename S::value_type>()))>> : std::true_type {};
-
 /// Recomputes `state` from the records of `ring`, oldest first.
 template <class State, class Ring>
 void rebuild(State& state, const Ring& records) noexcept {
@@ -139,16 +131,34 @@ class forward_state {
  public:
   using value_type = typename State::value_type;
   using real_type = typename State::real_type;
+  using accum_type = detail::accum_t<State>;
 
   std::uint64_t count() const noexcept { return inner().count(); }
-  real_type weight_sum() const noexcept { return inner().weight_sum(); }
-  real_type shift_x() const noexcept { return inner().shift_x(); }
-  real_type shift_y() const noexcept { return inner().shift_y(); }
-  real_type mean_dx() const noexcept { return inner().mean_dx(); }
-  real_type mean_dy() const noexcept { return inner().mean_dy(); }
-  real_type sxx() const noexcept { return inner().sxx(); }
-  real_type sxy() const noexcept { return inner().sxy(); }
-  real_type syy() const noexcept { return inner().syy(); }
+  auto weight_sum() const noexcept { return inner().weight_sum(); }
+  auto shift_x() const noexcept { return inner().shift_x(); }
+  auto shift_y() const noexcept { return inner().shift_y(); }
+  auto mean_dx() const noexcept { return inner().mean_dx(); }
+  auto mean_dy() const noexcept { return inner().mean_dy(); }
+  auto sxx() const noexcept { return inner().sxx(); }
+  auto sxy() const noexcept { return inner().sxy(); }
+  auto syy() const noexcept { return inner().syy(); }
+  // The reference line and carried residual sum of moments, where the inner state has them.
+  template <class S = State>
+  auto reference_slope() const noexcept -> decltype(std::declval<const S&>().reference_slope()) {
+    return inner().reference_slope();
+  }
+  template <class S = State>
+  auto relative_slope() const noexcept -> decltype(std::declval<const S&>().relative_slope()) {
+    return inner().relative_slope();
+  }
+  template <class S = State>
+  auto mean_dv() const noexcept -> decltype(std::declval<const S&>().mean_dv()) {
+    return inner().mean_dv();
+  }
+  template <class S = State>
+  auto sse() const noexcept -> decltype(std::declval<const S&>().sse()) {
+    return inner().sse();
+  }
 
  private:
   const State& inner() const noexcept { return static_cast<const Derived&>(*this).state(); }
@@ -195,20 +205,11 @@ class count_window : public detail::forward_state<count_window<State>, State> {
     }
     const record old = records_.front();
     records_.replace_front(record{x, y, w, 0});
-    if (++evictions_ >= rebuild_every_) {
+    // A pop the state refuses (its drift made the record look inconsistent) is replaced by
+    // a rebuild from the buffer, which already holds the new record.
+    if (++evictions_ >= rebuild_every_ || !state_.pop(old.x, old.y, old.w)) {
       rebuild();
-    } else if constexpr (detail::has_replace<State>::value) {
-      // replace needs 1 / weight_sum(): inv_n_ is that only while the window's weights sum
-      // to n (not while weighted records are in it).
-      if (old.w == value_type(1) && w == value_type(1) && records_.size() >= 2 &&
-          state_.weight_sum() == static_cast<value_type>(records_.capacity())) {
-        state_.replace(old.x, old.y, x, y, inv_n_);  // one update instead of pop + push
-      } else {
-        state_.pop(old.x, old.y, old.w);
-        state_.push(x, y, w);
-      }
     } else {
-      state_.pop(old.x, old.y, old.w);
       state_.push(x, y, w);
     }
     return true;
@@ -265,7 +266,6 @@ class count_window : public detail::forward_state<count_window<State>, State> {
   State state_{};
   std::uint64_t rebuild_every_;
   std::uint64_t evictions_ = 0;
-  value_type inv_n_ = value_type(1) / static_cast<value_type>(records_.capacity());
 };
 
 /// The fit over the records of the last `span` of event time: after a record at time t, the
@@ -302,7 +302,7 @@ class time_window : public detail::forward_state<time_window<State>, State> {
     const double horizon = t - span_;
     while (!records_.empty() && records_.front().t <= horizon) {
       const record& old = records_.front();
-      state_.pop(old.x, old.y, old.w);
+      if (!state_.pop(old.x, old.y, old.w)) evictions_ = rebuild_threshold();  // rebuild below
       records_.pop_front();
       ++evictions_;
     }

@@ -6,6 +6,7 @@
 #include <cmath>        // std::isfinite, std::fma, std::sqrt
 #include <cstdint>      // std::uint32_t, std::uint64_t
 #include <limits>       // std::numeric_limits
+#include <string>       // scalar_field names
 #include <type_traits>  // std::is_floating_point_v, std::is_integral_v
 #include <utility>      // std::declval
 
@@ -54,6 +55,12 @@ constexpr bool valid_record(const T& x, const T& y, const T& w) noexcept {
   return is_finite(x) && is_finite(y) && is_finite(w) && w > T(0);
 }
 
+template <class T, class = void>
+struct has_hi_lo : std::false_type {};
+template <class T>
+struct has_hi_lo<T, std::void_t<decltype(std::declval<T&>().hi), decltype(std::declval<T&>().lo)>>
+    : std::true_type {};
+
 /// Name of a scalar type in checkpoints ("double", ...); nullptr for types checkpoints
 /// cannot hold.
 template <class T>
@@ -64,6 +71,7 @@ constexpr const char* scalar_name() noexcept {
   else if constexpr (std::is_same_v<T, bool>) return "bool";
   else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) return "int";
   else if constexpr (std::is_integral_v<T>) return "uint";
+  else if constexpr (has_hi_lo<T>::value) return "double_double";
   else return "unsupported";
 }
 
@@ -83,6 +91,79 @@ inline T minus_product(const T& y0, const T& b, const T& x0) noexcept {
   } else {
     return T(y0 - b * x0);
   }
+}
+
+template <class S, class = void>
+struct accum_of {
+  using type = typename S::real_type;
+};
+template <class S>
+struct accum_of<S, std::void_t<typename S::accum_type>> {
+  using type = typename S::accum_type;
+};
+/// The type a state computes in (moments<float>: double), else its real_type.
+template <class S>
+using accum_t = typename accum_of<S>::type;
+
+/// Serialises a scalar under `name`: a double-double as its two parts, `name.hi` and
+/// `name.lo`; anything else as one field.
+template <class Archive, class T>
+void scalar_field(Archive& ar, const std::string& name, T& v) {
+  if constexpr (has_hi_lo<T>::value) {
+    ar.field(name + ".hi", v.hi);
+    ar.field(name + ".lo", v.lo);
+  } else {
+    ar.field(name, v);
+  }
+}
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(__FMA__)
+#  define STREAMREG_DETAIL_FMA_DISPATCH 1
+/// Whether the processor has FMA3 although the build does not target it (plain x86-64). Then
+/// std::fma is a call into the C library, and around that call in a per-record loop the
+/// compiler spills the whole state; minus_product_inline uses the instruction instead. False
+/// (the library call) if read before it is initialised: both give the same value.
+inline const bool cpu_has_fma = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("fma") != 0;
+}();
+#endif
+
+/// minus_product (y0 − b·x0 with the product formed exactly), the same value, but with the
+/// fused multiply-subtract instruction inline when the processor has one that the build does not
+/// target. Both that instruction and std::fma round b·x0 − p once, as IEEE 754 defines.
+template <class T>
+inline T minus_product_inline(const T& y0, const T& b, const T& x0) noexcept {
+#ifdef STREAMREG_DETAIL_FMA_DISPATCH
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    if (__builtin_expect(cpu_has_fma, 1)) {
+      const T p = b * x0;
+      T e = p;  // becomes b * x0 - p, rounded once, as std::fma(b, x0, -p)
+      if constexpr (std::is_same_v<T, double>) {
+        __asm__("vfmsub231sd {%2, %1, %0|%0, %1, %2}" : "+x"(e) : "x"(b), "x"(x0));
+      } else {
+        __asm__("vfmsub231ss {%2, %1, %0|%0, %1, %2}" : "+x"(e) : "x"(b), "x"(x0));
+      }
+      return (y0 - p) - e;
+    }
+  }
+#endif
+  return minus_product(y0, b, x0);
+}
+
+/// 0 < v ≤ max, that is positive and finite; for float and double decided on the bits, as
+/// is_finite.
+template <class T>
+constexpr bool is_positive_finite(const T& v) noexcept {
+#ifdef STREAMREG_DETAIL_BIT_CAST
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+    using bits = std::conditional_t<std::is_same_v<T, double>, std::uint64_t, std::uint32_t>;
+    // The positive finite numbers are the bit patterns 1 ... bits(max).
+    return bits(__builtin_bit_cast(bits, v) - 1u) <
+           __builtin_bit_cast(bits, std::numeric_limits<T>::max());
+  }
+#endif
+  return v > T(0) && v <= std::numeric_limits<T>::max();
 }
 
 /// Square root for floating point and for user types with an ADL `sqrt`.
