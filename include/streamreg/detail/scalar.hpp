@@ -82,9 +82,20 @@ using real_t = std::conditional_t<std::is_integral_v<T>, double, T>;
 
 /// `y0 - b * x0`, with the product formed exactly (fused multiply-add) for floating point so
 /// that cancellation between `y0` and `b * x0` costs nothing beyond the rounding of `b`.
+/// For long double, whose fma is a slow library routine (about 1 µs on x86-64), the error
+/// of the product comes from Dekker's splitting instead: the same exact value.
 template <class T>
 inline T minus_product(const T& y0, const T& b, const T& x0) noexcept {
-  if constexpr (std::is_floating_point_v<T>) {
+  if constexpr (std::is_same_v<T, long double> && std::numeric_limits<T>::digits == 64) {
+    constexpr long double split = 4294967297.0L;  // 2^32 + 1: halves of 32 bits
+    const T p = b * x0;
+    const T cb = split * b, cx = split * x0;
+    const T bh = cb - (cb - b), bl = b - bh;
+    const T xh = cx - (cx - x0), xl = x0 - xh;
+    const T e = ((bh * xh - p) + bh * xl + bl * xh) + bl * xl;  // b * x0 == p + e
+    if (!std::isfinite(e)) return y0 - p;  // the split overflowed: b or x0 near the maximum
+    return (y0 - p) - e;
+  } else if constexpr (std::is_floating_point_v<T>) {
     const T p = b * x0;
     const T e = std::fma(b, x0, -p);  // b * x0 == p + e exactly
     return (y0 - p) - e;
