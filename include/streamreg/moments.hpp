@@ -225,8 +225,9 @@ class moments {
   }
 
   /// v = (y − y₀) − c·(x − x₀) of a record, with u = x − x₀.
+  /// (Rounded like y − y₀ itself: an exact product would not make v more accurate.)
   constexpr A residual_coordinate(const A& y, const A& u) const noexcept {
-    return detail::minus_product_inline(A(y - y0_), c_, u);
+    return A(A(y - y0_) - A(c_ * u));
   }
 
   /// Sxv / Sxx, or 0 while Sxx is not positive (every x equal so far).

@@ -29,8 +29,8 @@ template <class S>
 struct has_sse<S, std::void_t<decltype(std::declval<const S&>().sse())>> : std::true_type {};
 
 /// Intercept and slope of a state whose Sxx is positive. With a reference line (moments):
-/// b = c + b', a = (y₀ − c·x₀ − b'·x₀) + (v̄ − b'·ū), each product with x₀ formed exactly, so
-/// neither coefficient carries a rounding of the other. Otherwise b = Sxy/Sxx and
+/// b = c + b', a = (y₀ − c·x₀) + (v̄ − b'·(x₀ + ū)), c·x₀ formed exactly, so neither
+/// coefficient carries a rounding of the other. Otherwise b = Sxy/Sxx and
 /// a = (y₀ − b·x₀) + (ȳ' − b·x̄').
 template <class A, class State>
 constexpr void line_of(const State& s, const A& sxx, A& a, A& b) noexcept {
@@ -38,9 +38,9 @@ constexpr void line_of(const State& s, const A& sxx, A& a, A& b) noexcept {
     const A c = s.reference_slope();
     const A bv = s.relative_slope();
     b = A(c + bv);
-    a = A(minus_product_inline(minus_product_inline(A(s.shift_y()), c, A(s.shift_x())), bv,
-                               A(s.shift_x())) +
-          A(s.mean_dv() - bv * s.mean_dx()));
+    // b'·x₀ needs no exact product: b' is the small correction since the last re-base.
+    a = A(minus_product_inline(A(s.shift_y()), c, A(s.shift_x())) +
+          A(s.mean_dv() - bv * A(A(s.shift_x()) + s.mean_dx())));
   } else {
     b = A(s.sxy() / sxx);
     a = A(minus_product_inline(A(s.shift_y()), b, A(s.shift_x())) +
