@@ -168,17 +168,17 @@ class forward_state {
 
 /// The fit over the last N records. Pushing into a full window first pops the oldest record.
 ///
-/// A full window of unweighted records slides by one update (moments::replace) instead of a
-/// pop and a push. Drift: the sliding updates leave rounding behind, and it grows faster than
+/// A full window slides by a pop and a push (a pop the state refuses triggers a rebuild).
+/// Drift: the sliding updates leave rounding behind, and it grows faster than
 /// linearly with the number of slides as the data move away from the state's origin. Every
 /// `rebuild_every` evictions (default N, one window turnover) the state is recomputed from
 /// the buffer by the two-pass formulas, with the oldest record as its new origin, so the error
 /// never exceeds that of one pass plus N slides. Measured on offset data (x ≈ 1.7e9, 1000-record
-/// window) against the exact fit of the window: 5.8e-15 relative over 10⁸ slides with
-/// rebuilds every N; 2.8e-12 every 4N and 1.1e-8 every 100N after 3·10⁵ (README, "Windows").
+/// window) against the exact fit of the window: 1.5e-16 relative over 10⁸ slides with
+/// rebuilds every N (5.8e-15 before the reference-line state); 2.8e-12 every 4N and 1.1e-8 every 100N after 3·10⁵ (README, "Windows").
 ///
 /// Requires: `State` has push, pop (with weights) and the state read interface.
-/// Complexity: O(1) amortised per push (one sliding update, and two cheap passes over the
+/// Complexity: O(1) amortised per push (a pop and a push, and three cheap passes over the
 /// buffer every N slides);
 /// memory N records, allocated once at construction.
 template <class State = moments<double>>
