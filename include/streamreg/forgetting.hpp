@@ -107,6 +107,7 @@ class forgetting {
   accum_type shift_y() const noexcept { return state_.shift_y(); }
   accum_type reference_slope() const noexcept { return state_.reference_slope(); }
   accum_type relative_slope() const noexcept { return state_.relative_slope(); }
+  accum_type reference_intercept() const noexcept { return state_.reference_intercept(); }
   accum_type mean_dx() const noexcept { return state_.mean_dx(); }
   accum_type mean_dv() const noexcept { return state_.mean_dv(); }
   accum_type mean_dy() const noexcept { return state_.mean_dy(); }

@@ -136,6 +136,8 @@ class moments {
   constexpr A shift_y() const noexcept { return y0_; }
   /// The reference slope c (0 until the first re-base).
   constexpr A reference_slope() const noexcept { return c_; }
+  /// y₀ − c·x₀ (the product exact): the intercept of the reference line.
+  constexpr A reference_intercept() const noexcept { return a0_; }
   /// The fitted slope minus c: Sxv / Sxx, or 0 while Sxx is 0.
   constexpr A relative_slope() const noexcept { return bv_; }
   /// Means relative to the origin: of x − x₀, of v = y − y₀ − c·(x − x₀), of y − y₀.
@@ -196,6 +198,7 @@ class moments {
       if (!valid()) ar.fail("moments: restored values are inconsistent (a weight sum <= 0, a "
                             "negative sum of squares, or a non-finite value)");
       next_r_ = A(A(1) / A(w_ + A(1)));
+      a0_ = detail::minus_product(y0_, c_, x0_);
     }
   }
 
@@ -215,12 +218,14 @@ class moments {
     if (sse_ < A(0)) sse_ = A(0);
     if (!valid()) ar.fail("moments: restored values are inconsistent");
     next_r_ = A(A(1) / A(w_ + A(1)));
+    a0_ = y0_;
   }
 
   constexpr void start(const T& x, const T& y) noexcept {
     if (n_ == 0) {
       x0_ = A(x);
       y0_ = A(y);
+      a0_ = y0_;  // c is 0 in an empty state
     }
   }
 
@@ -270,6 +275,7 @@ class moments {
     mv_ -= A(delta * mx_);
     sxv_ -= A(delta * sxx_);
     c_ = c;
+    a0_ = detail::minus_product(y0_, c_, x0_);
     bv_ = slope_of(sxv_, sxx_);
   }
 
@@ -315,9 +321,11 @@ class moments {
   // that retractions leave behind, for pop's consistency checks. Pushes only let Sxx and SSE
   // grow, so these change only in pop (and scale with the weights).
   A peak_sxx_{}, peak_sse_{};
-  // 1/(w_ + 1), the weight of the next unweighted record: a function of w_ kept for speed,
-  // not part of the value (operator== ignores it; serialize recomputes it).
+  // 1/(w_ + 1), the weight of the next unweighted record, and y0 − c·x0: functions of the
+  // fields above kept for speed, not part of the value (operator== ignores them; serialize
+  // recomputes them).
   A next_r_ = A(1);
+  A a0_{};
 };
 
 /// The precise scalar state: moments in double-double (about 32 significant digits), for
@@ -449,6 +457,7 @@ void moments<T>::assign_two_pass(ForEach&& for_each) {
     sxv_ += A(A(A(wi) * ex) * ev);
   });
   bv_ = slope_of(sxv_, sxx_);
+  a0_ = detail::minus_product(y0_, c_, x0_);
   rebase();
   for_each([&](const T& x, const T& y, const T& wi) {
     const A u = A(A(x) - x0_);

@@ -20,6 +20,7 @@ struct has_reference_line : std::false_type {};
 template <class S>
 struct has_reference_line<S, std::void_t<decltype(std::declval<const S&>().reference_slope()),
                                          decltype(std::declval<const S&>().relative_slope()),
+                                         decltype(std::declval<const S&>().reference_intercept()),
                                          decltype(std::declval<const S&>().mean_dv())>>
     : std::true_type {};
 
@@ -29,7 +30,8 @@ template <class S>
 struct has_sse<S, std::void_t<decltype(std::declval<const S&>().sse())>> : std::true_type {};
 
 /// Intercept and slope of a state whose Sxx is positive. With a reference line (moments):
-/// b = c + b', a = (y₀ − c·x₀) + (v̄ − b'·(x₀ + ū)), c·x₀ formed exactly, so neither
+/// b = c + b', a = (y₀ − c·x₀) + (v̄ − b'·(x₀ + ū)), c·x₀ formed exactly (the state keeps
+/// y₀ − c·x₀, reference_intercept()), so neither
 /// coefficient carries a rounding of the other. Otherwise b = Sxy/Sxx and
 /// a = (y₀ − b·x₀) + (ȳ' − b·x̄').
 template <class A, class State>
@@ -39,8 +41,7 @@ constexpr void line_of(const State& s, const A& sxx, A& a, A& b) noexcept {
     const A bv = s.relative_slope();
     b = A(c + bv);
     // b'·x₀ needs no exact product: b' is the small correction since the last re-base.
-    a = A(minus_product_inline(A(s.shift_y()), c, A(s.shift_x())) +
-          A(s.mean_dv() - bv * A(A(s.shift_x()) + s.mean_dx())));
+    a = A(A(s.reference_intercept()) + A(s.mean_dv() - bv * A(A(s.shift_x()) + s.mean_dx())));
   } else {
     b = A(s.sxy() / sxx);
     a = A(minus_product_inline(A(s.shift_y()), b, A(s.shift_x())) +

@@ -152,6 +152,11 @@ class forward_state {
     return inner().relative_slope();
   }
   template <class S = State>
+  auto reference_intercept() const noexcept
+      -> decltype(std::declval<const S&>().reference_intercept()) {
+    return inner().reference_intercept();
+  }
+  template <class S = State>
   auto mean_dv() const noexcept -> decltype(std::declval<const S&>().mean_dv()) {
     return inner().mean_dv();
   }
