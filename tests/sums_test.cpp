@@ -360,3 +360,51 @@ TEST_CASE("raw_sums: x the sums cannot tell apart is constant_x, not a slope",
   REQUIRE(solve(d).status == streamreg::fit_status::ok);
   CHECK(solve(d).slope == 2.0);
 }
+
+TEST_CASE("raw_sums: integer sums that would overflow are refused, and the state says so",
+          "[raw_sums][overflow]") {
+  // Four records near 3e9: Σx² = 3.6e19 passes 2^63 − 1 ≈ 9.2e18 at the second record.
+  raw_sums<long long> s;
+  const long long x = 3'000'000'000LL;
+  REQUIRE(s.push(x, 1));
+  const auto before = s;
+  CHECK_FALSE(s.push(x + 1, 2));  // Σx² would be 1.8e19
+  CHECK(s.overflowed());
+  CHECK(s.count() == before.count());
+  CHECK(s.sum_xx() == before.sum_xx());
+  CHECK_FALSE(s.push(1, 1));  // sticky: a record was left out, no later fit is the stream's
+  CHECK(s.count() == 1);
+  SECTION("the fit of an overflowed state is not_finite") {
+    raw_sums<long long> t;
+    REQUIRE(t.push(1, 1));
+    REQUIRE(t.push(2, 2));
+    CHECK_FALSE(t.push(4'000'000'000LL, 3));  // Σx² = 1.6e19
+    CHECK(streamreg::solve(t).status == streamreg::fit_status::not_finite);
+  }
+  SECTION("merge") {
+    raw_sums<long long> a, b;
+    a.push(2'000'000'000LL, 1);
+    a.push(2'000'000'001LL, 1);  // Σx² = 8e18
+    b.push(2'000'000'002LL, 1);  // Σx² = 4e18: the merge would pass 2^63
+    a += b;
+    CHECK(a.overflowed());
+    CHECK(a.count() == 2);
+  }
+  SECTION("the co-moments are formed in 128 bits") {
+    // W·Σx² − (Σx)² overflows 64 bits although every sum fits.
+    raw_sums<long long> t;
+    REQUIRE(t.push(2'000'000'000LL, 0));
+    REQUIRE(t.push(2'000'000'002LL, 4));
+    CHECK_FALSE(t.overflowed());
+    CHECK(t.sxx() == 2.0);  // Σ(x − x̄)² = 1 + 1
+    CHECK(streamreg::solve(t).slope == 2.0);
+  }
+  SECTION("a retraction of a record never pushed, with one record held") {
+    raw_sums<long long> t;
+    t.push(5, 7);
+    CHECK_FALSE(t.pop(5, 8));
+    CHECK_FALSE(t.pop(6, 7));
+    CHECK(t.pop(5, 7));
+    CHECK(t == raw_sums<long long>{});
+  }
+}

@@ -24,6 +24,8 @@ class plain_sum {
 
   constexpr void add(const T& v) noexcept { s_ += v; }
   constexpr void merge(const plain_sum& o) noexcept { s_ += o.s_; }
+  /// Sets the sum (raw_sums' checked integer updates compute it first).
+  constexpr void assign(const T& v) noexcept { s_ = v; }
   constexpr T value() const noexcept { return s_; }
   static constexpr const char* name() noexcept { return "plain_sum"; }
   template <class Archive>
@@ -85,6 +87,17 @@ class neumaier_sum {
   T c_{};
 };
 
+namespace detail {
+/// r = a + b, a − b, a · b for built-in integers; false (r unspecified) when the exact result
+/// does not fit in I.
+template <class I>
+constexpr bool checked_add(I a, I b, I& r) noexcept { return !__builtin_add_overflow(a, b, &r); }
+template <class I>
+constexpr bool checked_sub(I a, I b, I& r) noexcept { return !__builtin_sub_overflow(a, b, &r); }
+template <class I>
+constexpr bool checked_mul(I a, I b, I& r) noexcept { return !__builtin_mul_overflow(a, b, &r); }
+}  // namespace detail
+
 /// The five sums of the reference workflow (count, Σx, Σy, Σxy, Σx²) and Σy² for inference.
 ///
 /// The state of the textbook closed form `b = (nΣxy − ΣxΣy) / (nΣx² − (Σx)²)`. Merging and
@@ -103,17 +116,31 @@ class neumaier_sum {
 /// rounding error bound of its two terms, the sums cannot tell the x apart; sxx() is then 0
 /// and solve() reports constant_x instead of a meaningless slope.
 ///
+/// Built-in integer `T`: every sum and product is checked. A push, pop or merge whose exact
+/// result does not fit in `T` is refused (push and pop return false), and the state is marked
+/// `overflowed()`: it refuses everything after (records have been left out, so no later fit
+/// would be the fit of the stream) and solve() reports not_finite. The co-moments are formed
+/// in 128-bit integers, so W·Σx² − (Σx)² never overflows.
+///
 /// Requires: `T` copyable and closed under `+ - *` (and `/` for floating or rational use).
 /// Complexity: O(1) per push, pop and merge; no allocation.
 template <class T, template <class> class Sum = plain_sum>
 class raw_sums {
+  static_assert(!std::is_integral_v<T> || std::is_same_v<Sum<T>, plain_sum<T>>,
+                "raw_sums: integer sums are exact; use plain_sum with an integral T");
+
  public:
   using value_type = T;
   using real_type = detail::real_t<T>;
 
+  /// True once a push, pop or merge would have overflowed an integral `T` (always false for
+  /// other types).
+  constexpr bool overflowed() const noexcept { return overflow_; }
+
   /// Adds one record. Returns false, leaving the state unchanged, when x or y is not finite.
   constexpr bool push(const T& x, const T& y) noexcept {
     if (!detail::is_finite(x) || !detail::is_finite(y)) return false;
+    if constexpr (std::is_integral_v<T>) return add_checked(x, y, T(1), false);
     ++n_;
     w_.add(T(1));
     x_.add(x);
@@ -128,6 +155,7 @@ class raw_sums {
   /// Returns false, leaving the state unchanged, when x, y or w is not finite or w <= 0.
   constexpr bool push(const T& x, const T& y, const T& w) noexcept {
     if (!detail::valid_record(x, y, w)) return false;
+    if constexpr (std::is_integral_v<T>) return add_checked(x, y, w, false);
     ++n_;
     w_.add(w);
     const T wx = T(w * x);
@@ -150,6 +178,29 @@ class raw_sums {
   /// of squares (the record was never pushed).
   constexpr bool pop(const T& x, const T& y, const T& w) noexcept {
     if (n_ == 0 || !detail::valid_record(x, y, w)) return false;
+    if constexpr (std::is_integral_v<T>) {
+      // Exact: the record must leave sums of a possible state (checked below), and with one
+      // record held it must be that record.
+      if (overflow_) return false;
+      if (n_ == 1) {
+        T wx{}, wy{};
+        if (!detail::checked_mul(w, x, wx) || !detail::checked_mul(w, y, wy) ||
+            !(x_.value() == wx && y_.value() == wy && w_.value() == w))
+          return false;
+        *this = raw_sums{};
+        return true;
+      }
+      raw_sums r = *this;
+      if (!r.add_checked(x, y, w, true)) {
+        overflow_ = true;
+        return false;
+      }
+      if (!(r.weight_sum() > T(0)) || r.det(r.sum_xx(), r.sum_x(), r.sum_x()) < 0 ||
+          r.det(r.sum_yy(), r.sum_y(), r.sum_y()) < 0)
+        return false;
+      *this = r;
+      return true;
+    }
     if (n_ == 1) {
       *this = raw_sums{};
       return true;
@@ -175,6 +226,26 @@ class raw_sums {
 
   /// Adds the records of another state: the result equals one pass over both streams.
   constexpr raw_sums& merge(const raw_sums& o) noexcept {
+    if constexpr (std::is_integral_v<T>) {
+      T w, x, y, xy, xx, yy;
+      if (overflow_ || o.overflow_ || !detail::checked_add(w_.value(), o.w_.value(), w) ||
+          !detail::checked_add(x_.value(), o.x_.value(), x) ||
+          !detail::checked_add(y_.value(), o.y_.value(), y) ||
+          !detail::checked_add(xy_.value(), o.xy_.value(), xy) ||
+          !detail::checked_add(xx_.value(), o.xx_.value(), xx) ||
+          !detail::checked_add(yy_.value(), o.yy_.value(), yy)) {
+        overflow_ = true;
+        return *this;
+      }
+      n_ += o.n_;
+      w_.assign(w);
+      x_.assign(x);
+      y_.assign(y);
+      xy_.assign(xy);
+      xx_.assign(xx);
+      yy_.assign(yy);
+      return *this;
+    }
     n_ += o.n_;
     w_.merge(o.w_);
     x_.merge(o.x_);
@@ -207,7 +278,9 @@ class raw_sums {
   /// exact for exact `T`. In floating point 0 when the determinant is within the sums'
   /// rounding error (x numerically constant).
   constexpr real_type sxx() const noexcept {
-    if constexpr (std::is_floating_point_v<T>) {
+    if constexpr (std::is_integral_v<T>) {
+      return co(sum_xx(), sum_x(), sum_x());
+    } else if constexpr (std::is_floating_point_v<T>) {
       const T nxx = weight_sum() * sum_xx();
       const T det = nxx - sum_x() * sum_x();
       const T bound = static_cast<T>(2.0 * Sum<T>::error_bound(n_) + 2.0) *
@@ -223,7 +296,7 @@ class raw_sums {
 
   friend constexpr bool operator==(const raw_sums& a, const raw_sums& b) noexcept {
     return a.n_ == b.n_ && a.w_ == b.w_ && a.x_ == b.x_ && a.y_ == b.y_ && a.xy_ == b.xy_ && a.xx_ == b.xx_ &&
-           a.yy_ == b.yy_;
+           a.yy_ == b.yy_ && a.overflow_ == b.overflow_;
   }
   friend constexpr bool operator!=(const raw_sums& a, const raw_sums& b) noexcept {
     return !(a == b);
@@ -242,19 +315,63 @@ class raw_sums {
     xy_.serialize(ar, "xy");
     xx_.serialize(ar, "xx");
     yy_.serialize(ar, "yy");
+    if constexpr (std::is_integral_v<T>) {
+      bool overflowed = overflow_;
+      if constexpr (Archive::loading) {
+        if (!ar.next_is("overflowed")) return;  // written before the flag existed
+      }
+      ar.field("overflowed", overflowed);
+      overflow_ = overflowed;
+    }
   }
 
  private:
   constexpr real_type real_n() const noexcept { return static_cast<real_type>(weight_sum()); }
-  constexpr T det(const T& suv, const T& su, const T& sv) const noexcept {
-    return T(weight_sum() * suv - su * sv);
+  /// W·Σuv − Σu·Σv, for integral T in 128 bits (no overflow for 64-bit sums).
+  constexpr auto det(const T& suv, const T& su, const T& sv) const noexcept {
+    if constexpr (std::is_integral_v<T> && sizeof(T) <= 8) {
+      __extension__ using wide = __int128;
+      return wide(weight_sum()) * wide(suv) - wide(su) * wide(sv);
+    } else {
+      return T(weight_sum() * suv - su * sv);
+    }
   }
   constexpr real_type co(const T& suv, const T& su, const T& sv) const noexcept {
+    if (overflow_) return std::numeric_limits<real_type>::infinity();  // solve: not_finite
     return real_type(det(suv, su, sv)) / real_n();
+  }
+
+  /// Integral T: adds (or, `remove`, subtracts) a weighted record with every operation
+  /// checked; false, with the state unchanged but marked overflowed, if one does not fit.
+  constexpr bool add_checked(const T& x, const T& y, const T& w, bool remove) noexcept {
+    if (overflow_) return false;
+    T wx{}, wy{}, pxy{}, pxx{}, pyy{}, nw{}, nx{}, ny{}, nxy{}, nxx{}, nyy{};
+    const auto step = [remove](T a, T b, T& r) {
+      return remove ? detail::checked_sub(a, b, r) : detail::checked_add(a, b, r);
+    };
+    const bool ok = detail::checked_mul(w, x, wx) && detail::checked_mul(w, y, wy) &&
+                    detail::checked_mul(wx, y, pxy) && detail::checked_mul(wx, x, pxx) &&
+                    detail::checked_mul(wy, y, pyy) && step(w_.value(), w, nw) &&
+                    step(x_.value(), wx, nx) && step(y_.value(), wy, ny) &&
+                    step(xy_.value(), pxy, nxy) && step(xx_.value(), pxx, nxx) &&
+                    step(yy_.value(), pyy, nyy);
+    if (!ok) {
+      overflow_ = true;
+      return false;
+    }
+    n_ = remove ? n_ - 1 : n_ + 1;
+    w_.assign(nw);
+    x_.assign(nx);
+    y_.assign(ny);
+    xy_.assign(nxy);
+    xx_.assign(nxx);
+    yy_.assign(nyy);
+    return true;
   }
 
   std::uint64_t n_ = 0;
   Sum<T> w_, x_, y_, xy_, xx_, yy_;
+  bool overflow_ = false;  // integral T: a sum would have overflowed (sticky)
 };
 
 }  // namespace streamreg
