@@ -134,6 +134,22 @@ void BM_regressor_moments(benchmark::State& state) {
 }
 BENCHMARK(BM_regressor_moments);
 
+/// The precise state (double-double moments): its cost against BM_regressor_moments.
+void BM_regressor_precise(benchmark::State& state) {
+  const std::vector<xy>& records = data().records;
+  for (auto _ : state) {
+    fit_slot slot;
+    streamreg::regressor<streamreg::precise_moments, keep_fit> reg(keep_fit{&slot});
+    for (const xy& r : records) {
+      reg.push(r.x, r.y);
+      benchmark::DoNotOptimize(slot);
+    }
+    if (reg.accepted() != record_count) state.SkipWithError("wrong result");
+  }
+  set_items(state);
+}
+BENCHMARK(BM_regressor_precise);
+
 void BM_regressor_raw_sums(benchmark::State& state) {
   run_regressor<streamreg::raw_sums<double>>(state);
 }
