@@ -230,9 +230,10 @@ class moments {
   }
 
   /// v = (y − y₀) − c·(x − x₀) of a record, with u = x − x₀.
-  /// (Rounded like y − y₀ itself: an exact product would not make v more accurate.)
+  /// One rounding after y − y₀: the product c·u never rounds on its own (on data whose
+  /// differences are exact, v is then the correctly rounded residual coordinate).
   constexpr A residual_coordinate(const A& y, const A& u) const noexcept {
-    return A(A(y - y0_) - A(c_ * u));
+    return detail::fused_minus(A(y - y0_), c_, u);
   }
 
   /// Sxv / Sxx, or 0 while Sxx is not positive (every x equal so far).

@@ -162,6 +162,31 @@ inline T minus_product_inline(const T& y0, const T& b, const T& x0) noexcept {
   return minus_product(y0, b, x0);
 }
 
+/// d − c·u rounded once (a fused negated multiply-add): std::fma(−c, u, d) for floating point,
+/// with the instruction inline when the processor has one that the build does not target
+/// (the same value either way); plain arithmetic for other types.
+template <class T>
+inline T fused_minus(const T& d, const T& c, const T& u) noexcept {
+  if constexpr (std::is_same_v<T, double> || std::is_same_v<T, float>) {
+#ifdef STREAMREG_DETAIL_FMA_DISPATCH
+    if (__builtin_expect(cpu_has_fma, 1)) {
+      T r = d;  // becomes d − c·u, rounded once
+      if constexpr (std::is_same_v<T, double>) {
+        __asm__("vfnmadd231sd {%2, %1, %0|%0, %1, %2}" : "+x"(r) : "x"(c), "x"(u));
+      } else {
+        __asm__("vfnmadd231ss {%2, %1, %0|%0, %1, %2}" : "+x"(r) : "x"(c), "x"(u));
+      }
+      return r;
+    }
+#endif
+    return std::fma(-c, u, d);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return minus_product(d, c, u);  // long double: its fma is a slow library routine
+  } else {
+    return T(d - c * u);
+  }
+}
+
 /// 0 < v ≤ max, that is positive and finite; for float and double decided on the bits, as
 /// is_finite.
 template <class T>
