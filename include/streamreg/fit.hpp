@@ -16,6 +16,9 @@ enum class fit_status {
   not_finite,      ///< the state overflowed or holds a non-finite value
   rank_deficient,  ///< several predictors: a predictor is (numerically) a combination of the
                    ///< others, or constant with an intercept: its coefficient is undetermined
+  ill_conditioned, ///< several predictors: the coefficients are computed, but the condition
+                   ///< estimate says fewer than multivariate::min_correct_digits of them can
+                   ///< be right (multi_fit::digits holds the estimate)
 };
 
 /// Name of a status, as written by the text sinks: "ok", "empty", "too_few_points", ...
@@ -27,6 +30,7 @@ constexpr const char* to_string(fit_status s) noexcept {
     case fit_status::constant_x: return "constant_x";
     case fit_status::not_finite: return "not_finite";
     case fit_status::rank_deficient: return "rank_deficient";
+    case fit_status::ill_conditioned: return "ill_conditioned";
   }
   return "unknown";
 }

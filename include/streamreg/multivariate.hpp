@@ -3,6 +3,13 @@
 #pragma once
 
 #include "multivariate/double_double.hpp"
+#include "multivariate/givens_state.hpp"
 #include "multivariate/linear_algebra.hpp"
+#include "multivariate/moments_state.hpp"
+#include "multivariate/normal_equations_state.hpp"
+#include "multivariate/penalised.hpp"
+#include "multivariate/projected.hpp"
 #include "multivariate/regression.hpp"
+#include "multivariate/results.hpp"
 #include "multivariate/state.hpp"
+#include "multivariate/state_fields.hpp"

@@ -27,11 +27,6 @@ using streamreg_test::exact_solve;
 using streamreg_test::lre;
 using streamreg_test::nist_linear;
 
-using givens_reg = mv::regression<double, Eigen::Dynamic, mv::givens>;
-using moments_reg = mv::regression<double, Eigen::Dynamic, mv::moments>;
-using normal_reg = mv::regression<double, Eigen::Dynamic, mv::normal_equations>;
-using precise_reg = mv::precise_regression<>;
-
 static_assert(std::is_same_v<mv::regression<>, givens_reg>, "givens is the default policy");
 
 // ---------------------------------------------------------------------------------------------

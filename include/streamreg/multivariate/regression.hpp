@@ -7,8 +7,12 @@
 
 #include "../error.hpp"
 #include "double_double.hpp"
+#include "projected.hpp"
+#include "results.hpp"
 #include "state.hpp"
 
+#include <algorithm>    // std::min, std::max
+#include <cmath>        // std::log10, std::sqrt, std::fabs
 #include <cstdint>      // std::uint64_t
 #include <string>       // checkpoint_type
 #include <type_traits>  // std::conditional_t
@@ -35,62 +39,6 @@ struct moments {
 struct normal_equations {
   template <class T, int K>
   using state = normal_equations_state<T, K>;
-};
-
-/// How a regression is set up. Every field is fixed at construction.
-struct options {
-  /// Number of predictors when P is Eigen::Dynamic (ignored, must be 0 or P, otherwise).
-  int predictors = 0;
-  /// Fit an intercept (coefficient 0). Without one, R² is the uncentred R² (as NIST defines it).
-  bool intercept = true;
-  /// Polynomial of this degree in one input x: the predictors are x, x², ..., x^degree
-  /// (P must then equal degree, or be Dynamic). 0: the P inputs are the predictors.
-  int degree = 0;
-  /// Shift the inputs and y by the first record before forming the predictors (powers of
-  /// x − x₁): the coefficients are reported for the inputs as given, but the state never
-  /// sees their offset. Only with an intercept (without one a shift changes the model).
-  bool shift = true;
-  /// An explicit origin instead of the first record (one value per input, then y): states
-  /// built with the same origin can be merged.
-  std::vector<double> origin;
-  /// Ridge penalty λ Σ βⱼ² on the reported coefficients (the intercept only when
-  /// penalize_intercept). 0: ordinary least squares.
-  double ridge = 0;
-  bool penalize_intercept = false;
-  /// Exponential forgetting: every earlier record's weight is multiplied by this factor
-  /// (0, 1] at each new record. 1: none.
-  double forgetting = 1;
-  /// Fit only the last `window` records (needs a policy that can remove). 0: all.
-  std::uint64_t window = 0;
-};
-
-/// The fit: coefficients for the inputs as given (intercept first when present).
-template <class T, int KMax>
-struct multi_fit {
-  std::uint64_t n = 0;
-  fit_status status = fit_status::empty;
-  vector_t<T, KMax> coefficients;
-  T condition{};  ///< estimated condition number of the column-equilibrated design
-
-  explicit operator bool() const noexcept { return status == fit_status::ok; }
-};
-
-/// A fit with its classical inference (homoscedastic errors; with ridge, the sandwich
-/// covariance σ² H⁻¹ XᵀWX H⁻¹, H = XᵀWX + penalty, and residuals of the penalised fit).
-template <class T, int KMax>
-struct multi_inference {
-  multi_fit<T, KMax> fit;
-  fit_status status = fit_status::empty;  ///< too_few_points when df = 0
-  T df{};                                 ///< n − K (Kish's effective n when forgetting)
-  T residual_sd{};
-  T r_squared{};      ///< 1 − SSE/SST; SST about the mean, or about 0 without intercept
-  T adj_r_squared{};  ///< 1 − (1 − R²)(n − 1)/df, or n/df without intercept
-  T f_statistic{};    ///< (SST − SSE)/(K − 1) over SSE/df; K without intercept
-  vector_t<T, KMax> std_errors;
-  vector_t<T, KMax> t_statistics;
-  matrix_t<T, KMax> covariance;
-
-  bool defined() const noexcept { return status == fit_status::ok; }
 };
 
 template <class T = double, int P = Eigen::Dynamic, class Policy = givens>
@@ -223,22 +171,7 @@ class regression {
   }
 
   /// The fit now: O(K²) for givens, O(K³) for the LDLᵀ policies.
-  fit_type fit() const {
-    fit_type f;
-    f.n = state_.counts().n;
-    f.status = base_status();
-    if (f.status == fit_status::ok) {
-      vector beta;
-      f.status = state_.solve(penalty_, beta, f.condition);
-      if (f.status == fit_status::ok) {
-        f.coefficients = to_inputs(beta);
-        return f;
-      }
-    }
-    f.coefficients.setConstant(k_, undefined());
-    f.condition = undefined();
-    return f;
-  }
+  fit_type fit() const { return solved().fit; }
 
   /// The fitted value at the inputs `x` (inputs() values; for a polynomial the one x): the
   /// current fit's prediction, NaN when the fit is not ok. O(K²) (a fit).
@@ -265,43 +198,55 @@ class regression {
   /// The fit with standard errors, covariance, residual SD, R², adjusted R², F and t.
   inference_type infer() const {
     inference_type r;
-    r.fit = fit();
+    const solution sol = solved(true);
+    r.fit = sol.fit;
     r.status = r.fit.status;
     r.std_errors.setConstant(k_, undefined());
     r.t_statistics.setConstant(k_, undefined());
     r.covariance.setConstant(k_, k_, undefined());
     r.df = r.residual_sd = r.r_squared = r.adj_r_squared = r.f_statistic = undefined();
-    if (r.status != fit_status::ok) return r;
+    if (!r.fit.computed()) return r;
     const auto& c = state_.counts();
-    const T n = opt_.forgetting < 1 ? c.effective() : T(static_cast<double>(c.n));
+    const bool forgetting = opt_.forgetting < 1;
+    const T n = forgetting ? c.effective() : T(static_cast<double>(c.n));
     const T df = n - T(k_);
     if (!(df > T(0))) {
       r.status = fit_status::too_few_points;
       return r;
     }
-    vector beta;
-    T cond;
-    state_.solve(penalty_, beta, cond);
-    const T sse = state_.sse(beta);
+    const T sse = sol.sse;
     const T sigma2 = sse / df;
-    matrix cov_z = state_.inverse(penalty_);
-    if (!penalty_.empty()) cov_z = matrix(cov_z * state_.gram() * cov_z);
-    cov_z *= sigma2;
-    r.covariance =
-        (a_ * cov_z.template cast<wide>() * a_.transpose()).template cast<T>().eval();
+    if (sol.ridge) {
+      r.covariance = sol.sandwich * sigma2;  // in the inputs' coordinates already
+    } else {
+      matrix cov_z = state_.inverse(penalty_);
+      if (!penalty_.empty()) cov_z = matrix(cov_z * state_.gram() * cov_z);
+      cov_z *= sigma2;
+      r.covariance =
+          (a_ * cov_z.template cast<wide>() * a_.transpose()).template cast<T>().eval();
+    }
+    bool sound = true;  // no NaN but the documented 0/0 cases
     for (int i = 0; i < k_; ++i) {
       r.std_errors(i) = detail::sqrt_value(r.covariance(i, i));
       r.t_statistics(i) = r.fit.coefficients(i) / r.std_errors(i);
+      sound = sound && !(r.std_errors(i) != r.std_errors(i)) &&
+              (r.t_statistics(i) == r.t_statistics(i) || r.fit.coefficients(i) == T(0));
     }
     r.df = df;
-    r.residual_sd = detail::sqrt_value(sigma2);
+    // One record's residual SD: under forgetting σ̂² is per Σw/n_eff of weight.
+    r.residual_sd = detail::sqrt_value(forgetting ? T(sigma2 * n / c.w) : sigma2);
     const T tss = state_.tss();
     r.r_squared = T(1) - sse / tss;
     const T slopes = T(opt_.intercept ? k_ - 1 : k_);
     r.adj_r_squared = T(1) - (T(1) - r.r_squared) * (opt_.intercept ? T(n - T(1)) : n) / df;
     r.f_statistic = ((tss - sse) / slopes) / sigma2;
+    if (tss > T(0))
+      sound = sound && r.r_squared == r.r_squared && !(r.f_statistic != r.f_statistic) &&
+              r.residual_sd == r.residual_sd;
     if (!detail::finite_value(sse) || !detail::finite_value(tss))
       r.status = fit_status::not_finite;
+    else if (!sound && r.status == fit_status::ok)
+      r.status = r.fit.status = fit_status::ill_conditioned;
     return r;
   }
 
@@ -352,6 +297,122 @@ class regression {
     input x;
     double y = 0, w = 1;
   };
+
+  // A fit with what infer() needs of it.
+  struct solution {
+    fit_type fit;
+    T sse{};             // Σw e² of the fit (the penalty not included)
+    bool ridge = false;  // solved by ridge_fit: `sandwich` is in the inputs' coordinates
+    matrix sandwich;     // H⁻¹GH⁻¹ (ridge_fit with inference)
+  };
+
+  // Ridge on a Givens factor is solved in the coordinates of the penalty (penalised.hpp).
+  static constexpr bool factor_ridge =
+      std::is_same_v<state_type, givens_state<T, max_coefficients>>;
+
+  static T from_dd(const double_double& v) {
+    if constexpr (std::is_same_v<T, double_double>) {
+      return v;
+    } else if constexpr (std::is_same_v<T, long double>) {
+      return static_cast<long double>(v);
+    } else {
+      return T(static_cast<double>(v));
+    }
+  }
+
+  solution solved(bool inference = false) const {
+    solution sol;
+    fit_type& f = sol.fit;
+    f.n = state_.counts().n;
+    f.status = base_status();
+    vector beta;  // in the state's coordinates
+    if (f.status == fit_status::ok) {
+      if (factor_ridge && !penalty_.empty()) {
+        ridge_fit(sol, inference);
+      } else {
+        f.status = state_.solve(penalty_, beta, f.condition);
+        if (f.status == fit_status::ok) {
+          f.coefficients = to_inputs(beta);
+          sol.sse = state_.sse(beta);
+        }
+      }
+    }
+    if (f.status != fit_status::ok) {
+      f.coefficients.setConstant(k_, undefined());
+      f.condition = f.digits = undefined();
+      return sol;
+    }
+    f.digits = estimate_digits(sol.ridge ? f.coefficients : beta, f.coefficients, f.condition,
+                               !sol.ridge);
+    if (!(f.digits >= T(min_correct_digits))) f.status = fit_status::ill_conditioned;
+    return sol;
+  }
+
+  // The error bound of multi_fit::digits, as digits.
+  T estimate_digits(const vector& beta, const vector& b, const T& condition,
+                    bool shifted) const {
+    const double u = 0.5 * static_cast<double>(Eigen::NumTraits<T>::epsilon());
+    const double kappa = static_cast<double>(condition);
+    const double power = state_type::squares_condition ? kappa * kappa : kappa;
+    double bound = 100 * u * static_cast<double>(k_) * power;
+    if (shifted && shift_) {  // cancellation in b = A β + y₀ e₀
+      double m = 1;
+      for (int i = 0; i < k_; ++i) {
+        const double bi = std::fabs(static_cast<double>(b(i)));
+        double terms = i == 0 ? std::fabs(origin_(inputs_)) : 0.0;
+        for (int k = i; k < k_; ++k)
+          terms += std::fabs(static_cast<double>(a_(i, k)) * static_cast<double>(beta(k)));
+        if (bi > 0) m = std::max(m, terms / bi);
+      }
+      bound *= m;
+    }
+    if (!(bound < 1)) return T(0);
+    const double most = -std::log10(u);
+    return T(bound > 0 ? std::min(-std::log10(bound), most) : most);
+  }
+
+  // The ridge fit of a Givens factor in the inputs' coordinates (penalised.hpp).
+  void ridge_fit(solution& sol, bool inference) const {
+    if constexpr (factor_ridge) {
+      namespace d = detail;
+      d::dd_matrix<max_coefficients> r, a_inv = d::dd_matrix<max_coefficients>::Identity(k_, k_);
+      d::dd_vector<max_coefficients> q;
+      double_double rest;
+      state_.factor(r, q, rest);
+      if (shift_ && opt_.degree == 0) {
+        for (int i = 0; i < p_; ++i) a_inv(0, i + 1) = double_double(origin_(i));
+      } else if (shift_) {
+        // x^k = Σᵢ C(k, i) c^(k−i) (x − c)^i: column k of A⁻¹.
+        const double_double c(origin_(0));
+        for (int k = 1; k < k_; ++k) {
+          double_double binom(1), cpow(1);
+          for (int i = k; i >= 0; --i) {
+            a_inv(i, k) = binom * cpow;
+            binom = binom * double_double(i) / double_double(k - i + 1);
+            cpow = cpow * c;
+          }
+        }
+      }
+      const int first = opt_.intercept && !opt_.penalize_intercept ? 1 : 0;
+      const auto s = d::ridge_solve<max_coefficients>(
+          r, q, rest, a_inv, double_double(shift_ ? origin_(inputs_) : 0.0), opt_.ridge, first,
+          inference);
+      sol.fit.status = s.status;
+      if (s.status != fit_status::ok) return;
+      sol.ridge = true;
+      sol.fit.condition = T(s.condition);
+      sol.fit.coefficients.resize(k_);
+      for (int i = 0; i < k_; ++i) sol.fit.coefficients(i) = from_dd(s.beta(i));
+      sol.sse = from_dd(s.sse);
+      if (inference) {
+        sol.sandwich.resize(k_, k_);
+        for (int i = 0; i < k_; ++i)
+          for (int j = 0; j < k_; ++j) sol.sandwich(i, j) = from_dd(s.sandwich(i, j));
+      }
+    } else {
+      (void)sol, (void)inference;
+    }
+  }
 
   static T undefined() {
     if constexpr (std::numeric_limits<T>::has_quiet_NaN) {
@@ -501,56 +562,6 @@ namespace streamreg::multivariate {
 /// included. About 30x the cost per record of the default.
 template <int P = Eigen::Dynamic>
 using precise_regression = regression<double_double, P, normal_equations>;
-
-}  // namespace streamreg::multivariate
-
-namespace streamreg::multivariate {
-
-/// A regression fed with records of any type through a feature map: `features(record)`
-/// returns the predictors and the response, as `std::pair<Vector, double>` (a fixed-size
-/// Eigen vector keeps the per-record path free of allocation). The map may be any callable:
-/// interactions, logs, lags kept in the callable's own state.
-template <class Reg, class Features>
-class projected {
- public:
-  projected(Reg reg, Features features) : reg_(std::move(reg)), features_(std::move(features)) {}
-
-  /// Adds a record; false (nothing changes) when a predictor, y or w is not finite or w ≤ 0.
-  template <class Record>
-  bool push(const Record& record, double w = 1) {
-    const auto [x, y] = features_(record);
-    return reg_.push(x, y, w);
-  }
-  /// Removes a record pushed before (policies that can remove).
-  template <class Record>
-  bool pop(const Record& record, double w = 1) {
-    const auto [x, y] = features_(record);
-    return reg_.pop(x, y, w);
-  }
-
-  auto fit() const { return reg_.fit(); }
-  /// The fitted value for a record (its response is not used), without adding it.
-  template <class Record>
-  auto predict(const Record& record) const {
-    const auto [x, y] = features_(record);
-    (void)y;
-    return reg_.predict(x);
-  }
-  auto infer() const { return reg_.infer(); }
-  const Reg& regression() const noexcept { return reg_; }
-  Reg& regression() noexcept { return reg_; }
-
- private:
-  Reg reg_;
-  Features features_;
-};
-
-/// `make_projected(regression<double, 2>{}, [](const trade& t) { return std::pair{
-///     Eigen::Vector2d(t.volume, std::log(t.spread)), t.price}; })`
-template <class Reg, class Features>
-projected<Reg, Features> make_projected(Reg reg, Features features) {
-  return projected<Reg, Features>(std::move(reg), std::move(features));
-}
 
 }  // namespace streamreg::multivariate
 
