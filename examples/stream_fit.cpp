@@ -50,10 +50,26 @@ struct options {
 
 using inference = streamreg::line_inference<double>;
 
-/// A number, or what stands for an undefined one in the format (empty CSV field, JSON null).
+/// A number, or what stands for an undefined or non-finite one in the format (empty CSV
+/// field, JSON null: JSON has no inf or NaN).
 std::string value(double v, bool defined, const char* undefined) {
-  return defined ? cli::number(v) : std::string(undefined);
+  return defined && std::isfinite(v) ? cli::number(v) : std::string(undefined);
 }
+
+/// Why numbers of a fit whose status is ok are null, for the "reason" field of a JSON line
+/// (empty when every number is defined).
+struct reasons {
+  std::string text;
+  void add(bool when, const char* why) {
+    if (!when) return;
+    if (!text.empty()) text += "; ";
+    text += why;
+  }
+  /// `,"reason":"..."` or nothing.
+  std::string field() const {
+    return text.empty() ? std::string() : ",\"reason\":\"" + text + "\"";
+  }
+};
 
 class printer {
  public:
@@ -80,13 +96,24 @@ class printer {
                  value(r.r_squared, r2, ""), value(r.se_intercept, inf, ""),
                  value(r.se_slope, inf, ""));
     } else if (format_ == "jsonl") {
+      // The status says why the coefficients are null; "reason" why an ok fit lacks others.
+      reasons why;
+      if (ok) {
+        why.add(!inf, r.status == streamreg::fit_status::too_few_points
+                          ? "too_few_points: standard errors and residual SD need n > 2"
+                          : streamreg::to_string(r.status));
+        why.add(inf && !r2, "constant y: R^2 is 0/0");
+        why.add(inf && !(std::isfinite(r.se_intercept) && std::isfinite(r.se_slope) &&
+                         std::isfinite(r.residual_sd)),
+                "not_finite: an inference value overflowed");
+      }
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"coefficients\":[{},{}],\"std_errors\":[{},{}],"
-                 "\"residual_sd\":{},\"r_squared\":{}}}\n",
+                 "\"residual_sd\":{},\"r_squared\":{}{}}}\n",
                  r.fit.n, status, value(r.fit.intercept, ok, "null"),
                  value(r.fit.slope, ok, "null"), value(r.se_intercept, inf, "null"),
                  value(r.se_slope, inf, "null"), value(r.residual_sd, inf, "null"),
-                 value(r.r_squared, r2, "null"));
+                 value(r.r_squared, r2, "null"), why.field());
     } else {
       fmt::print(out_, "{:>10} {:>24} {:>24} {:>15} {:>24} {:>24}\n", r.fit.n,
                  value(r.fit.intercept, ok, "-"), value(r.fit.slope, ok, "-"), status,
@@ -198,6 +225,8 @@ struct multi_row {
   bool ok = false, inferred = false, r2 = false;
   std::vector<double> coefficients, std_errors;
   double residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0, condition = 0;
+  double digits = 0;  ///< estimated correct digits of the coefficients
+  reasons why;  ///< why numbers of a fit with coefficients are null
 };
 
 template <class Inference>
@@ -205,8 +234,10 @@ multi_row to_row(const Inference& r) {
   multi_row m;
   m.n = r.fit.n;
   m.status = streamreg::to_string(r.fit.status);
-  m.ok = static_cast<bool>(r.fit);
-  m.inferred = r.defined();
+  // ill_conditioned fits have their numbers too, with the estimated digits to judge them.
+  m.ok = r.fit.computed();
+  m.inferred = m.ok && (r.status == streamreg::fit_status::ok ||
+                        r.status == streamreg::fit_status::ill_conditioned);
   for (Eigen::Index i = 0; i < r.fit.coefficients.size(); ++i) {
     m.coefficients.push_back(static_cast<double>(r.fit.coefficients(i)));
     m.std_errors.push_back(static_cast<double>(r.std_errors(i)));
@@ -217,6 +248,18 @@ multi_row to_row(const Inference& r) {
   m.adj_r_squared = static_cast<double>(r.adj_r_squared);
   m.f_statistic = static_cast<double>(r.f_statistic);
   m.condition = static_cast<double>(r.fit.condition);
+  m.digits = static_cast<double>(r.fit.digits);
+  if (m.ok) {
+    m.why.add(!m.inferred, r.status == streamreg::fit_status::too_few_points
+                               ? "too_few_points: inference needs more records than coefficients"
+                               : streamreg::to_string(r.status));
+    m.why.add(m.inferred && !m.r2, "constant y: R^2 and F are 0/0");
+    m.why.add(m.r2 && std::isinf(m.f_statistic),
+              "exact fit: F is infinite (residual sum of squares 0)");
+    bool finite = std::isfinite(m.residual_sd);
+    for (double se : m.std_errors) finite = finite && std::isfinite(se);
+    m.why.add(m.inferred && !finite, "not_finite: an inference value overflowed");
+  }
   return m;
 }
 
@@ -228,7 +271,7 @@ class multi_printer {
 
   void header() {
     if (format_ == "csv") {
-      fmt::print(out_, "n,{},status,residual_sd,r_squared,se_{},adj_r_squared,f,condition\n",
+      fmt::print(out_, "n,{},status,residual_sd,r_squared,se_{},adj_r_squared,f,condition,digits\n",
                  fmt::join(names_, ","), fmt::join(names_, ",se_"));
     } else if (format_ == "table") {
       fmt::print(out_, "{:>10} {:>15}", "n", "status");
@@ -244,22 +287,23 @@ class multi_printer {
       return s;
     };
     if (format_ == "csv") {
-      fmt::print(out_, "{},{},{},{},{},{},{},{},{}\n", r.n, fmt::join(list(r.coefficients, r.ok, ""), ","),
+      fmt::print(out_, "{},{},{},{},{},{},{},{},{},{}\n", r.n,
+                 fmt::join(list(r.coefficients, r.ok, ""), ","),
                  r.status, value(r.residual_sd, r.inferred, ""), value(r.r_squared, r.r2, ""),
                  fmt::join(list(r.std_errors, r.inferred, ""), ","),
                  value(r.adj_r_squared, r.r2, ""), value(r.f_statistic, r.r2, ""),
-                 value(r.condition, r.ok, ""));
+                 value(r.condition, r.ok, ""), value(r.digits, r.ok, ""));
     } else if (format_ == "jsonl") {
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"names\":[\"{}\"],\"coefficients\":[{}],"
                  "\"std_errors\":[{}],\"residual_sd\":{},\"r_squared\":{},"
-                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{}}}\n",
+                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{}{}}}\n",
                  r.n, r.status, fmt::join(names_, "\",\""),
                  fmt::join(list(r.coefficients, r.ok, "null"), ","),
                  fmt::join(list(r.std_errors, r.inferred, "null"), ","),
                  value(r.residual_sd, r.inferred, "null"), value(r.r_squared, r.r2, "null"),
                  value(r.adj_r_squared, r.r2, "null"), value(r.f_statistic, r.r2, "null"),
-                 value(r.condition, r.ok, "null"));
+                 value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"), r.why.field());
     } else {
       fmt::print(out_, "{:>10} {:>15}", r.n, r.status);
       for (const auto& c : list(r.coefficients, r.ok, "-")) fmt::print(out_, " {:>24}", c);

@@ -135,7 +135,7 @@ TEST_CASE("stream_fit: several predictors, csv after every record", "[cli][multi
   REQUIRE(rows.size() == 6);
   CHECK(rows[0] ==
         "n,intercept,a,b,status,residual_sd,r_squared,se_intercept,se_a,se_b,adj_r_squared,f,"
-        "condition");
+        "condition,digits");
   CHECK(fields(rows[1])[4] == "too_few_points");
   CHECK(fields(rows[2])[1].empty());
   const auto third = fields(rows[3]);
@@ -251,6 +251,73 @@ TEST_CASE("stream_fit: --input-format jsonl reads fields by name", "[cli][multiv
   std::remove(in.c_str());
   std::remove(one.c_str());
   std::remove(bad.c_str());
+}
+
+// ---- Only JSON in --format jsonl: an undefined number is null, and the status or "reason"
+// says why (every line run() sees also goes through the strict parser in run_support.hpp).
+
+/// The single JSON line of a --emit final run, checked as strict JSON.
+std::string final_json(const std::string& args) {
+  const auto r = run(sf + " " + args + " --emit final --format jsonl");
+  INFO(args << "\n" << r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto rows = lines(r.out);
+  REQUIRE(rows.size() == 1);
+  CHECK(streamreg_test::strict_json::check(rows[0]) == "");
+  return rows[0];
+}
+
+TEST_CASE("stream_fit --format jsonl: exact, degenerate and tiny fits write null, never inf or nan",
+          "[cli][multivariate][jsonl]") {
+  // Wampler1 is an exact fit; the moments solver finds a residual sum of squares of exactly
+  // 0, so F = SSR / 0 is infinite (it wrote "f_statistic":inf).
+  const std::string w =
+      final_json(nist + "Wampler1.dat --skip-to-data --y y --x x --degree 5 --solver moments");
+  CHECK_THAT(w, Contains("\"status\":\"ok\"") && Contains("\"residual_sd\":0,") &&
+                    Contains("\"f_statistic\":null") &&
+                    Contains("\"reason\":\"exact fit: F is infinite"));
+  // Constant y: R² and F are 0/0.
+  const std::string flat = write_temp("flat.csv", "a,b,y\n0,0,2\n1,0,2\n0,1,2\n2,3,2\n5,1,2\n");
+  const std::string f = final_json(flat + " --y y --x a --x b");
+  CHECK_THAT(f, Contains("\"r_squared\":null") && Contains("\"f_statistic\":null") &&
+                    Contains("constant y"));
+  // As many records as coefficients: coefficients, no inference.
+  const std::string three = write_temp("three.csv", "a,b,y\n0,0,1\n1,0,3\n0,1,-2\n");
+  CHECK_THAT(final_json(three + " --y y --x a --x b"),
+             Contains("\"std_errors\":[null,null,null]") && Contains("too_few_points"));
+  // One predictor: n < 3 has coefficients but no standard errors; constant x none at all.
+  const std::string two = write_temp("two.csv", "x,y\n0,1\n1,3\n");
+  CHECK_THAT(final_json(two + " --y y --x x"),
+             Contains("\"status\":\"ok\"") && Contains("\"std_errors\":[null,null]") &&
+                 Contains("\"reason\":\"too_few_points"));
+  const std::string cx = write_temp("cx.csv", "x,y\n2,1\n2,3\n2,4\n");
+  CHECK_THAT(final_json(cx + " --y y --x x"),
+             Contains("\"status\":\"constant_x\"") && Contains("\"coefficients\":[null,null]"));
+  const std::string cy = write_temp("cy.csv", "x,y\n1,3\n2,3\n4,3\n");
+  CHECK_THAT(final_json(cy + " --y y --x x"), Contains("\"r_squared\":null") && Contains("constant y"));
+  for (const auto& p : {flat, three, two, cx, cy}) std::remove(p.c_str());
+}
+
+TEST_CASE("stream_fit --format jsonl: Longley with a penalised intercept has every standard error",
+          "[cli][multivariate][jsonl][ridge]") {
+  for (const char* ridge : {"1", "1e4", "1e7"}) {
+    const std::string o = final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x +
+                                     " --ridge " + ridge + " --penalize-intercept");
+    INFO("ridge " << ridge << ": " << o);
+    CHECK_THAT(o, Contains("\"status\":\"ok\""));
+    CHECK(o.find("null") == std::string::npos);
+    for (double se : json_numbers(o, "std_errors")) CHECK(se > 0);
+  }
+}
+
+TEST_CASE("strict JSON check: rejects what JSON does not have", "[cli][jsonl]") {
+  using streamreg_test::strict_json;
+  CHECK(strict_json::valid(R"({"a":[1,-0.5,2e-3,null,true,false,"x\u00e9\n"],"b":{}})"));
+  for (const char* bad : {R"({"f":inf})", R"({"f":-nan})", R"({"f":NaN})", R"({"f":Infinity})",
+                          R"({"a":[1,]})", R"({"a":01})", R"({"a":1.})", R"({"a":1}x)",
+                          R"({"a":1,"a":2})", R"({'a':1})", "{\"a\":\"\t\"}", R"({"a":"\x"})",
+                          R"({"a":+1})", R"({"a":.5})", R"({"a")", ""})
+    CHECK_FALSE(strict_json::valid(bad));
 }
 
 }  // namespace

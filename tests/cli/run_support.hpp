@@ -13,8 +13,11 @@
 #include <string>
 #include <vector>
 
+#include <catch2/catch.hpp>
+
 #include "support/format.hpp"
 #include "support/seed_reference.hpp"
+#include "support/strict_json.hpp"
 
 namespace cli_test {
 
@@ -46,6 +49,13 @@ inline result run(const std::string& command) {
   r.err = slurp(err);
   std::remove(out.c_str());
   std::remove(err.c_str());
+  // Every JSON line a binary writes must be strict JSON (no inf, nan, trailing commas).
+  std::istringstream lines_out(r.out);
+  for (std::string l; std::getline(lines_out, l);) {
+    if (l.empty() || l[0] != '{') continue;
+    INFO(command << "\nwrote: " << l);
+    CHECK(streamreg_test::strict_json::check(l) == "");
+  }
   return r;
 }
 
