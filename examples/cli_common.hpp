@@ -6,6 +6,8 @@
 #include <streamreg/checkpoint.hpp>
 #include <streamreg/forgetting.hpp>
 #include <streamreg/io/csv.hpp>
+#include <streamreg/io/durable_file.hpp>
+#include <streamreg/io/input_file.hpp>
 #include <streamreg/io/line_reader.hpp>
 #include <streamreg/moments.hpp>
 #include <streamreg/window.hpp>
@@ -15,11 +17,11 @@
 #include "cli_parse.hpp"
 #include <fmt/format.h>
 
-#include <cerrno>    // errno
+#include <algorithm>  // std::min
 #include <chrono>    // rate limiting
+#include <cmath>     // std::exp2
 #include <cstdio>    // std::FILE
-#include <cstring>   // std::strerror
-#include <fstream>   // reading checkpoints
+#include <new>       // std::bad_alloc
 #include <optional>  // std::optional
 #include <sstream>   // std::ostringstream
 #include <string>    // std::string
@@ -28,9 +30,7 @@
 #include <utility>   // std::move
 #include <vector>    // std::vector
 
-#include <fcntl.h>     // ::open
-#include <sys/stat.h>  // ::fstat, S_ISFIFO
-#include <unistd.h>    // ::read, ::close, ::isatty
+#include <unistd.h>    // ::sysconf
 
 namespace cli {
 
@@ -38,88 +38,48 @@ namespace cli {
 /// 2 bad options, configuration or checkpoint, 3 an I/O failure.
 enum exit_code : int { ok = 0, bad_input = 1, bad_config = 2, io_failure = 3 };
 
-/// An input file descriptor read in chunks as data arrive: a pipe's lines are delivered as
-/// soon as they are written, not when a buffer fills.
-class input_file {
- public:
-  /// `path` "-" is standard input.
-  explicit input_file(const std::string& path) {
-    if (path == "-") {
-      fd_ = 0;
-    } else {
-      fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      owned_ = true;
-      if (fd_ < 0)
-        throw streamreg::config_error("cannot open '" + path + "': " + std::strerror(errno));
-    }
-  }
-  ~input_file() {
-    if (owned_ && fd_ >= 0) ::close(fd_);
-  }
-  input_file(const input_file&) = delete;
-  input_file& operator=(const input_file&) = delete;
+/// The binaries' input and output files are the library's (POSIX): lines handed over as they
+/// arrive, bounded and identified; every write, flush, sync and close checked.
+using streamreg::io::input_file;
+using streamreg::io::output_file;
 
-  streamreg::io::line_reader::chunk_source source() const {
-    const int fd = fd_;
-    return [fd](char* buf, std::size_t n) -> std::size_t {
-      for (;;) {
-        const ssize_t got = ::read(fd, buf, n);
-        if (got >= 0) return static_cast<std::size_t>(got);
-        if (errno != EINTR)
-          throw streamreg::error(std::string("read failed: ") + std::strerror(errno));
-      }
-    };
-  }
+/// The longest input line (or Kafka message) by default, in bytes.
+inline constexpr std::size_t default_max_line = std::size_t{1} << 20;
 
- private:
-  int fd_ = -1;
-  bool owned_ = false;
-};
+/// `--max-line N`: the longest line an input may have.
+inline void add_max_line(CLI::App& app, std::size_t& max_line) {
+  app.add_option("--max-line", max_line,
+                 "Longest input line (or Kafka message) in bytes; a longer one is an error "
+                 "naming it (exit 1)")
+      ->check(at_least_one)
+      ->capture_default_str();
+}
 
-/// The output stream: standard output or a file. Rows are flushed one by one when the output
-/// is a terminal or a pipe, so a consumer sees every update as it happens.
-class output_file {
- public:
-  /// `resume_at` > 0: continue an existing file, cut back to that many bytes (what a
-  /// checkpoint recorded), instead of starting it anew.
-  explicit output_file(const std::string& path, std::uint64_t resume_at = 0) {
-    if (path.empty() || path == "-") {
-      f_ = stdout;
-    } else {
-      f_ = resume_at > 0 ? std::fopen(path.c_str(), "r+") : std::fopen(path.c_str(), "w");
-      if (f_ == nullptr)
-        throw streamreg::config_error("cannot write '" + path + "': " + std::strerror(errno));
-      owned_ = true;
-      if (resume_at > 0 &&
-          (::ftruncate(fileno(f_), static_cast<off_t>(resume_at)) != 0 ||
-           std::fseek(f_, 0, SEEK_END) != 0))
-        throw streamreg::config_error("cannot continue '" + path + "': " + std::strerror(errno));
-    }
-    struct stat st {};
-    const int fd = fileno(f_);
-    interactive_ = ::isatty(fd) != 0 || (::fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode));
+/// Refuses an output that is the input or the checkpoint (the same file, also through a
+/// link or a hard link), and a checkpoint that is the input: running would destroy one of
+/// them. Standard output is compared too when it is a regular file.
+inline void check_distinct(const std::string& input, const std::string& output,
+                           const std::string& checkpoint) {
+  const bool to_stdout = output.empty() || output == "-";
+  const bool from_file = !input.empty() && input != "-";
+  auto refuse = [](const std::string& what) {
+    throw streamreg::config_error(what + ": refusing to overwrite it");
+  };
+  if (from_file && !to_stdout && streamreg::io::same_file(input, output))
+    refuse("--output '" + streamreg::printable(output) + "' is the input file");
+  if (from_file && to_stdout && streamreg::io::same_file(1, input))
+    refuse("standard output is the input file '" + streamreg::printable(input) + "'");
+  if (!checkpoint.empty()) {
+    if (!to_stdout && streamreg::io::same_file(checkpoint, output))
+      refuse("--output '" + streamreg::printable(output) + "' is the checkpoint file");
+    if (to_stdout && streamreg::io::same_file(1, checkpoint))
+      refuse("standard output is the checkpoint file '" + streamreg::printable(checkpoint) + "'");
+    if (from_file && streamreg::io::same_file(checkpoint, input))
+      refuse("--checkpoint '" + streamreg::printable(checkpoint) + "' is the input file");
+    if (!to_stdout && checkpoint == output)
+      refuse("--output and --checkpoint name the same file '" + streamreg::printable(output) + "'");
   }
-  ~output_file() {
-    if (owned_) std::fclose(f_);
-  }
-  output_file(const output_file&) = delete;
-  output_file& operator=(const output_file&) = delete;
-
-  std::FILE* get() const noexcept { return f_; }
-  bool interactive() const noexcept { return interactive_; }
-  void flush() const { std::fflush(f_); }
-  /// Bytes written so far (after a flush); 0 where the output cannot tell (a pipe).
-  std::uint64_t offset() const {
-    std::fflush(f_);
-    const long p = std::ftell(f_);
-    return p < 0 ? 0 : static_cast<std::uint64_t>(p);
-  }
-
- private:
-  std::FILE* f_ = nullptr;
-  bool owned_ = false;
-  bool interactive_ = false;
-};
+}
 
 /// `--on-error fail|skip|stop`.
 inline void add_error_policy(CLI::App& app, streamreg::io::error_policy& policy) {
@@ -145,8 +105,11 @@ class rate_limiter {
   void wait(std::uint64_t done) {
     if (rate_ <= 0) return;
     if (done == 0) start_ = std::chrono::steady_clock::now();
+    // In seconds as a double, saturated below what a steady_clock duration holds (a slow
+    // rate over a long run must not overflow into the past).
+    const double seconds = std::min(static_cast<double>(done) / rate_, 1e9);
     const auto due = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  std::chrono::duration<double>(static_cast<double>(done) / rate_));
+                                  std::chrono::duration<double>(seconds));
     std::this_thread::sleep_until(due);
   }
 
@@ -173,6 +136,9 @@ int guarded(const char* program, Body&& body) {
   } catch (const streamreg::checkpoint_error& e) {
     fmt::print(stderr, "{}: {}\n", program, e.what());
     return bad_config;
+  } catch (const std::bad_alloc&) {
+    fmt::print(stderr, "{}: out of memory\n", program);
+    return io_failure;
   } catch (const std::exception& e) {
     fmt::print(stderr, "{}: {}\n", program, e.what());
     return io_failure;
@@ -205,6 +171,24 @@ struct model_options {
     if (!diff.empty() && models > 0)
       throw streamreg::config_error(
           "--diff (retractions) cannot be combined with a window or forgetting");
+    // A window holds its records: refuse one that cannot fit in this machine's memory
+    // before allocating it, under the option's name.
+    const double bytes = static_cast<double>(window) * sizeof(streamreg::detail::window_record<double>);
+    const double memory = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) *
+                          static_cast<double>(::sysconf(_SC_PAGESIZE));
+    if (window > 0 && memory > 0 && bytes > memory)
+      throw streamreg::config_error(fmt::format(
+          "--window {}: its records need {:.3g} GB, more than this machine's memory ({:.3g} GB)",
+          window, bytes / 1e9, memory / 1e9));
+    // The factor per record is 2^(-1/H): below H = 1/1074 it is 0 in double.
+    if (half_life > 0 && !(std::exp2(-1.0 / half_life) > 0))
+      throw streamreg::config_error(fmt::format(
+          "--half-life {}: too short, the weight per record 2^(-1/H) is 0 in double precision "
+          "(H must be at least 1/1074 records)",
+          half_life));
+    if (half_life_time > 0 && !std::isfinite(1.0 / half_life_time))
+      throw streamreg::config_error(
+          fmt::format("--half-life-time {}: too short, 1/H overflows", half_life_time));
   }
   /// A description for checkpoint compatibility checks.
   std::string describe() const {
@@ -364,34 +348,6 @@ step read_next(const char* program, streamreg::io::error_policy policy, Reader& 
   }
   report_skip(program, *bad);
   return policy == streamreg::io::error_policy::stop ? step::stop : step::skip;
-}
-
-/// Writes `text` to `path` atomically: a temporary file beside it, synced, then renamed.
-inline void write_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw streamreg::error("cannot write '" + tmp + "': " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      throw streamreg::error("cannot write '" + tmp + "': " + std::strerror(errno));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0 || std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw streamreg::error("cannot write '" + path + "': " + std::strerror(errno));
-}
-
-/// The contents of a file, or nothing when it does not exist.
-inline std::optional<std::string> read_if_exists(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) return std::nullopt;
-  std::ostringstream s;
-  s << f.rdbuf();
-  return s.str();
 }
 
 }  // namespace cli

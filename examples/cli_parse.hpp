@@ -38,6 +38,25 @@ inline const CLI::Validator positive_finite(
     },
     "POSITIVE");
 
+/// `--max-rate`: 0 (no limit) or a finite rate of at least one record per 10^6 seconds (a
+/// slower rate is a mistake: the run would wait for weeks between records).
+inline const CLI::Validator rate_limit(
+    [](std::string& s) -> std::string {
+      double v = 0;
+      try {
+        std::size_t used = 0;
+        v = std::stod(s, &used);
+        if (used != s.size()) return "not a number: '" + s + "'";
+      } catch (const std::exception&) {
+        return "not a number: '" + s + "'";
+      }
+      if (!std::isfinite(v) || v < 0 || (v > 0 && v < 1e-6))
+        return "must be 0 (no limit) or a finite rate >= 1e-6 records per second, not '" + s +
+               "'";
+      return {};
+    },
+    "RATE");
+
 /// A whole number >= 1.
 inline const CLI::Validator at_least_one(
     [](std::string& s) -> std::string {

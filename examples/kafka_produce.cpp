@@ -3,6 +3,8 @@
 // header) or the built-in demo producer's records to a Kafka topic: the header message first
 // in every partition, then one message per record.
 #include <streamreg/io/generator.hpp>
+#include <streamreg/io/input_file.hpp>
+#include <streamreg/io/line_reader.hpp>
 #include <streamreg/kafka/producer.hpp>
 
 #include <CLI/CLI.hpp>
@@ -11,8 +13,9 @@
 #include "cli_parse.hpp"
 
 #include <cstdint>
-#include <fstream>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace {
@@ -26,9 +29,21 @@ struct options {
   std::uint64_t demo_records = 100;
   std::uint64_t seed = 42;
   std::vector<std::string> properties;
+  std::size_t max_line = std::size_t{1} << 20;
 };
 
 int run(const options& opt) {
+  // The input first (it exists, is UTF-8, has a header): nothing is sent before it is checked.
+  std::optional<streamreg::io::input_file> in;
+  std::optional<streamreg::io::line_reader> lines;
+  std::string first;
+  if (!opt.input.empty()) {
+    in.emplace(opt.input, streamreg::io::input_file::options{opt.max_line, false, false});
+    lines.emplace(in->source());
+    std::string_view line;
+    if (!lines->next(line)) throw streamreg::config_error("'" + opt.input + "' is empty");
+    first = std::string(line);
+  }
   streamreg::kafka::producer prod(opt.brokers, streamreg::kafka::parse_properties(opt.properties));
   auto header = [&](const std::string& h) {
     if (opt.partition >= 0) prod.send(opt.topic, h, opt.partition);
@@ -40,17 +55,11 @@ int run(const options& opt) {
     return opt.spread ? static_cast<std::int32_t>(sent % static_cast<std::uint64_t>(partitions))
                       : opt.partition;
   };
-  if (!opt.input.empty()) {
-    std::ifstream in(opt.input, std::ios::binary);
-    if (!in) throw streamreg::config_error("cannot open '" + opt.input + "'");
-    std::string line;
-    if (!std::getline(in, line)) throw streamreg::config_error("'" + opt.input + "' is empty");
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    header(line);
-    while (std::getline(in, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (lines) {  // line_reader drops CRs before LFs; a failed read is an io_error (exit 3)
+    header(first);
+    for (std::string_view line; lines->next(line);) {
       if (line.empty()) continue;
-      prod.send(opt.topic, line, target());
+      prod.send(opt.topic, std::string(line), target());
       ++sent;
     }
   } else {
@@ -70,6 +79,7 @@ int run(const options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  streamreg::io::guard_standard_streams();
   CLI::App app{"Writes CSV records to a Kafka topic, the header message first in every "
                "partition: a file (--input; its first line is the header) or the built-in demo "
                "producer (x = 0, 1, 2, ..., y = x + uniform noise in (-0.1, 0.1)).",
@@ -89,9 +99,16 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();
   app.add_option("-X", opt.properties, "librdkafka property key=value, repeatable");
+  app.add_option("--max-line", opt.max_line,
+                 "Longest input line in bytes; a longer one is an error naming it (exit 1)")
+      ->check(cli::at_least_one)
+      ->capture_default_str();
   if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
   try {
     return run(opt);
+  } catch (const streamreg::parse_error& e) {
+    fmt::print(stderr, "{}: {}\n", program, e.what());
+    return 1;
   } catch (const streamreg::config_error& e) {
     fmt::print(stderr, "{}: {}\n", program, e.what());
     return 2;

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <system_error>
 #include <type_traits>
 #include <string>
 #include <utility>
@@ -34,6 +35,7 @@ struct options {
   std::string output;
   streamreg::io::error_policy on_error = streamreg::io::error_policy::fail;
   cli::model_options model;
+  std::size_t max_line = cli::default_max_line;
   int degree = 0;
   bool no_intercept = false;
   double ridge = 0;
@@ -131,7 +133,7 @@ class printer {
 /// Calls f with a reader of the selected columns: CSV (header, or columns by number) or JSON
 /// lines (fields by name).
 template <class F>
-int with_reader(const options& opt, const cli::input_file& in,
+int with_reader(const options& opt, cli::input_file& in,
                 const std::vector<streamreg::io::column>& columns, F&& f) {
   if (opt.input_format == "jsonl") {
     if (opt.skip_to_data || opt.no_header)
@@ -186,17 +188,34 @@ int fit_scalar(const options& opt, State initial, Reader& reader,
   return cli::ok;
 }
 
+/// Opens the output (only now: options, input and columns are checked), runs `fit` on it and
+/// closes it, checked: a write that failed anywhere (a full disk, a closed pipe) is an
+/// io_error naming the output (exit 3), also one in the last buffered rows.
+template <class Fit>
+int write_to_output(const options& opt, Fit&& fit) {
+  cli::output_file out(opt.output);
+  int status = cli::ok;
+  try {
+    status = fit(out);
+  } catch (const std::system_error& e) {  // fmt::print's failed write
+    throw streamreg::io::io_failure("write", out.name(), e.code().value());
+  }
+  out.close();
+  return status;
+}
+
 template <class State>
 int run_with(const options& opt, State initial) {
-  cli::output_file out(opt.output);
-  cli::input_file in(opt.input);
+  cli::input_file in(opt.input, {opt.max_line, false, false});
   std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
                                              streamreg::io::column::parse(opt.x[0])};
   // apply_record reads x from the first selected column and y from the second.
   std::swap(columns[0], columns[1]);
   const auto layout = cli::record_layout::add(opt.model, columns);
   return with_reader(opt, in, columns, [&](auto& reader) {
-    return fit_scalar(opt, std::move(initial), reader, layout, out);
+    return write_to_output(opt, [&](const cli::output_file& out) {
+      return fit_scalar(opt, std::move(initial), reader, layout, out);
+    });
   });
 }
 
@@ -390,8 +409,7 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
 template <class Reg>
 int run_multivariate(const options& opt, Reg reg) {
   namespace io = streamreg::io;
-  cli::output_file out(opt.output);
-  cli::input_file in(opt.input);
+  cli::input_file in(opt.input, {opt.max_line, false, false});
   // Selected columns: y, the inputs, then weight and diff when given.
   std::vector<io::column> columns{io::column::parse(opt.y)};
   for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
@@ -400,7 +418,9 @@ int run_multivariate(const options& opt, Reg reg) {
   const int diff_at = opt.model.diff.empty() ? -1 : static_cast<int>(columns.size());
   if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
   return with_reader(opt, in, columns, [&](auto& reader) {
-    return fit_multivariate(opt, reg, reader, w_at, diff_at, out);
+    return write_to_output(opt, [&](const cli::output_file& out) {
+      return fit_multivariate(opt, reg, reader, w_at, diff_at, out);
+    });
   });
 }
 
@@ -437,6 +457,7 @@ int run_multivariate(const options& opt) {
 
 int run(const options& opt) {
   opt.model.validate();
+  cli::check_distinct(opt.input, opt.output, "");
   if (!opt.scalar()) return run_multivariate(opt);
   return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
@@ -444,6 +465,7 @@ int run(const options& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  streamreg::io::guard_standard_streams();
   CLI::App app{
       "Fits y on one or several predictors (or a polynomial in x) record by record over "
       "comma- or whitespace-separated input (with a header row, or columns by 1-based number) "
@@ -501,6 +523,7 @@ int main(int argc, char** argv) {
                  "Column of event time (for --window-time and --half-life-time)");
   cli::add_model_options(app, opt.model, true);
   cli::add_error_policy(app, opt.on_error);
+  cli::add_max_line(app, opt.max_line);
   if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
 
   return cli::guarded(program, [&opt] { return run(opt); });

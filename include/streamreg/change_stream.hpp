@@ -3,11 +3,16 @@
 // (a,b,time,diff), and a CSV writer for it.
 #pragma once
 
+#include <cerrno>       // errno
 #include <charconv>     // std::to_chars
 #include <cstdio>       // std::FILE, std::fwrite, std::fflush
+#include <cstring>      // std::strerror
+#include <string>       // std::string
 #include <type_traits>  // std::is_floating_point_v
 #include <utility>      // std::move
 
+#include "config.hpp"
+#include "error.hpp"
 #include "fit.hpp"
 #include "sink.hpp"
 
@@ -58,6 +63,10 @@ change_stream<T, Out> make_change_stream(Out out) {
 /// An undefined fit (status != ok) is written with empty a and b fields, or as `0,0` in
 /// compatibility mode (what the reference workflow printed when its denominator was 0).
 /// With `flush_each`, the stream is flushed after every row (for pipes and terminals).
+///
+/// Every write and flush is checked: a failure (a full disk, a closed pipe) throws io_error
+/// naming the output (`name`, "output" by default). Rows handed to the C stream's buffer can
+/// still fail when it is flushed later: whoever owns the stream checks that (io::output_file).
 template <class T>
 class csv_change_writer {
   static_assert(std::is_floating_point_v<T>, "csv_change_writer writes floating-point fits");
@@ -70,8 +79,9 @@ class csv_change_writer {
   };
 
   explicit csv_change_writer(std::FILE* out) : csv_change_writer(out, options{}) {}
-  csv_change_writer(std::FILE* out, options opt) : out_(out), opt_(opt) {
-    if (opt_.header) write("a,b,time,diff\n");
+  csv_change_writer(std::FILE* out, options opt, std::string name = "output")
+      : out_(out), opt_(opt), name_(std::move(name)) {
+    if (opt_.header) write("a,b,time,diff\n", 14);
   }
 
   void operator()(const line_fit<T>& fit, double time, int diff) {
@@ -100,8 +110,7 @@ class csv_change_writer {
     put(',');
     p = std::to_chars(p, end, diff).ptr;
     put('\n');
-    std::fwrite(buf, 1, static_cast<std::size_t>(p - buf), out_);
-    if (opt_.flush_each) std::fflush(out_);
+    write(buf, static_cast<std::size_t>(p - buf));
   }
 
  private:
@@ -115,12 +124,15 @@ class csv_change_writer {
     return std::to_chars(p, end, time).ptr;
   }
 
-  void write(const char* s) {
-    std::fputs(s, out_);
-    if (opt_.flush_each) std::fflush(out_);
+  void write(const char* s, std::size_t n) {
+    errno = 0;
+    if (std::fwrite(s, 1, n, out_) != n || (opt_.flush_each && std::fflush(out_) != 0))
+      STREAMREG_THROW(io_error(name_, "cannot write '" + printable(name_) + "': " +
+                                          std::strerror(errno != 0 ? errno : EIO)));
   }
   std::FILE* out_;
   options opt_;
+  std::string name_;
 };
 
 }  // namespace streamreg

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <charconv>     // std::to_chars, std::from_chars
+#include <cmath>        // std::isfinite
 #include <cstdint>      // std::uint64_t
 #include <string>       // std::string
 #include <string_view>  // std::string_view
@@ -29,9 +30,14 @@ inline constexpr int checkpoint_version = 1;
 
 namespace detail {
 
-/// FNV-1a, 64 bits: a cheap checksum that catches truncation and flipped bits.
-inline std::uint64_t fnv1a(std::string_view s) noexcept {
-  std::uint64_t h = 0xcbf29ce484222325ull;
+/// The FNV-1a hash of nothing (its offset basis).
+inline constexpr std::uint64_t fnv1a_empty = 0xcbf29ce484222325ull;
+
+/// FNV-1a, 64 bits (Fowler, Noll, Vo; the public-domain reference parameters): a cheap
+/// checksum that catches truncation and flipped bits. Not cryptographic. Incremental:
+/// `fnv1a(b, fnv1a(a)) == fnv1a(a + b)`, so a file can be hashed as it is written or read.
+/// (The std-only core cannot use a hash library; this one is a few lines and documented.)
+inline std::uint64_t fnv1a(std::string_view s, std::uint64_t h = fnv1a_empty) noexcept {
   for (char c : s) {
     h ^= static_cast<unsigned char>(c);
     h *= 0x100000001b3ull;
@@ -113,7 +119,9 @@ class checkpoint_reader {
       r = std::from_chars(first, last, value);
     }
     if (r.ec != std::errc() || r.ptr != last)
-      fail("bad value for field '" + std::string(name) + "': '" + std::string(text) + "'");
+      fail("bad value for field '" + std::string(name) + "': '" + printable(text) + "'");
+    validate(name, value, text);
+    previous_ = name;
   }
 
   bool done() const noexcept { return rest_.empty(); }
@@ -128,7 +136,46 @@ class checkpoint_reader {
   }
 
  private:
+  /// What a restored value may be, so that a well-formed but impossible checkpoint (its
+  /// checksum recomputed by hand, or written by a faulty program) is refused with the field
+  /// named instead of fitting garbage: every floating-point value finite; the weight sums and
+  /// the sums of squares (`w`, `weight_sq_sum`, `sxx`, `syy`, `sse`, `peak_sxx`, `peak_sse`)
+  /// >= 0, and `w` > 0
+  /// exactly when the count `n` before it is > 0; a record's weight (`w` after `y`) > 0; a
+  /// forgetting `factor` in (0, 1]; a window `span` > 0; `capacity` and `emit_every` >= 1;
+  /// `since_emit` < `emit_every`.
+  template <class T>
+  void validate(std::string_view name, T value, std::string_view text) {
+    auto refuse = [&](const std::string& rule) {
+      fail("field '" + std::string(name) + "' " + rule + ", not '" + printable(text) + "'");
+    };
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!std::isfinite(value)) refuse("must be finite");
+      if (name == "w" && previous_ == "y") {
+        if (!(value > 0)) refuse("(a record's weight) must be > 0");
+      } else if (name == "w" || name == "weight_sq_sum" || name == "sxx" || name == "syy" ||
+                 name == "sse" || name == "peak_sxx" || name == "peak_sse") {
+        if (!(value >= 0)) refuse("must be >= 0");
+        if (name == "w" && previous_ == "n" && (last_n_ > 0) != (value > 0))
+          refuse(last_n_ > 0 ? "must be > 0 when n > 0" : "must be 0 when n is 0");
+      } else if (name == "factor") {
+        if (!(value > 0 && value <= 1)) refuse("must be in (0, 1]");
+      } else if (name == "span") {
+        if (!(value > 0)) refuse("must be > 0");
+      }
+    } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (name == "n") last_n_ = static_cast<std::uint64_t>(value);
+      if ((name == "capacity" || name == "emit_every") && value < 1) refuse("must be >= 1");
+      if (name == "emit_every") every_ = static_cast<std::uint64_t>(value);
+      if (name == "since_emit" && static_cast<std::uint64_t>(value) >= every_)
+        refuse("must be < emit_every (" + std::to_string(every_) + ")");
+    }
+  }
+
   std::string_view rest_;
+  std::string previous_;       // the field read last
+  std::uint64_t last_n_ = 0;   // the last count `n`
+  std::uint64_t every_ = 1;    // the last `emit_every`
 };
 
 }  // namespace detail

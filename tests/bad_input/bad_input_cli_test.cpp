@@ -238,4 +238,5 @@ TEST_CASE("bad input cli: damaged checkpoints are refused, output untouched", "[
   std::remove(in.c_str());
   std::remove(out.c_str());
   std::remove(ck.c_str());
+  std::remove((ck + ".lock").c_str());
 }

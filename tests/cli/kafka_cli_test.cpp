@@ -118,7 +118,7 @@ TEST_CASE("realtime_regression: --kafka killed with SIGKILL resumes from its che
   REQUIRE(r.status == 0);
   check_exact_final(slurp(out), data);
   CHECK_THAT(slurp(ck), Contains("partitions 3"));
-  for (const auto& p : {ck, out}) std::remove(p.c_str());
+  for (const auto& p : {ck, out, ck + ".lock"}) std::remove(p.c_str());
 }
 
 TEST_CASE("realtime_regression: --kafka stops cleanly on SIGTERM and commits",
@@ -208,7 +208,7 @@ TEST_CASE("realtime_regression: --kafka commits refused: the checkpoint still re
   mc.create_topic("refused", 1);
   const auto data = produce_held_out(mc, "refused", 1, 600);
   const std::string ck = temp_path("refused.ck"), out = temp_path("refused.out");
-  for (const auto& p : {ck, out}) std::remove(p.c_str());
+  for (const auto& p : {ck, out, ck + ".lock"}) std::remove(p.c_str());
   const std::string args = kafka_args(mc, "refused", "refused") +
                            "--exit-on-eof --checkpoint " + ck + " --checkpoint-every 50 --output " + out;
   // Every commit of the first run is refused; one of them because the group moved on to a
@@ -229,5 +229,95 @@ TEST_CASE("realtime_regression: --kafka commits refused: the checkpoint still re
   REQUIRE(reference.status == 0);
   CHECK(slurp(out) == reference.out);
   check_exact_final(slurp(out), data);
-  for (const auto& p : {ck, out}) std::remove(p.c_str());
+  for (const auto& p : {ck, out, ck + ".lock"}) std::remove(p.c_str());
+}
+
+namespace {
+
+/// The number of insertions (diff 1 rows) in a change stream.
+std::size_t insertions(const std::string& out) {
+  std::size_t n = 0;
+  for (const auto& row : lines(out)) n += row.size() > 2 && row.compare(row.size() - 2, 2, ",1") == 0;
+  return n;
+}
+
+/// A checkpoint field's value ("name value" lines).
+std::string ck_field(const std::string& text, const std::string& name) {
+  const std::size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return "";
+  const std::size_t from = at + name.size() + 2;
+  return text.substr(from, text.find('\n', from) - from);
+}
+
+}  // namespace
+
+TEST_CASE("realtime_regression: two plain --checkpoint members of one group are refused, "
+          "neither output runs past its checkpoint",
+          "[cli][kafka][checkpoint][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("pair", 2);
+  const auto data = produce_held_out(mc, "pair", 2, 3000);
+  const std::string a_ck = temp_path("pair_a.ck"), a_out = temp_path("pair_a.out");
+  const std::string b_ck = temp_path("pair_b.ck"), b_out = temp_path("pair_b.out");
+  for (const auto& p : {a_ck, a_out, b_ck, b_out}) std::remove(p.c_str());
+  const std::string common = kafka_args(mc, "pair", "pair") + "--exit-on-eof --max-rate 250 ";
+  // A joins alone (3 s) and reads; B joins 4.5 s later: the rebalance splits the partitions.
+  const auto r = run(rr + common + "--checkpoint " + a_ck + " --output " + a_out +
+                     " 2>" + a_out + ".err & a=$!; sleep 4.5; " + rr + common + "--checkpoint " +
+                     b_ck + " --output " + b_out + "; echo B=$?; wait $a; echo A=$?");
+  CHECK_THAT(r.out, Contains("A=2"));
+  CHECK_THAT(r.out, Contains("B=2"));
+  CHECK_THAT(slurp(a_out + ".err"), Contains("another member reads the others"));
+  CHECK_THAT(slurp(a_out + ".err"), Contains("--publish-state"));
+  CHECK_THAT(r.err, Contains("--publish-state"));
+  // What A wrote is exactly what its checkpoint covers (saved when its partitions were revoked).
+  const std::string ck = slurp(a_ck);
+  REQUIRE(!ck.empty());
+  CHECK(ck_field(ck, "records") == std::to_string(insertions(slurp(a_out))));
+  CHECK(std::stoull(ck_field(ck, "output_offset")) == slurp(a_out).size());
+  CHECK(insertions(slurp(a_out)) > 0);
+  CHECK(insertions(slurp(a_out)) < data.size());
+  // Alone again, A finishes from its checkpoint: every record exactly once.
+  const auto alone = run(rr + kafka_args(mc, "pair", "pair") + "--exit-on-eof --checkpoint " +
+                         a_ck + " --output " + a_out);
+  CHECK(alone.status == 0);
+  check_exact_final(slurp(a_out), data);
+  for (const auto& p : {a_ck, a_out, a_out + ".err", b_ck, b_out, a_ck + ".lock", b_ck + ".lock"})
+    std::remove(p.c_str());
+}
+
+TEST_CASE("realtime_regression: --exit-on-eof with the only broker gone ends with exit 3 "
+          "after saving what it has",
+          "[cli][kafka][checkpoint][faults]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("gone", 1);
+  const auto data = produce_held_out(mc, "gone", 1, 3000);
+  const std::string ck = temp_path("gone.ck"), out = temp_path("gone.out");
+  for (const auto& p : {ck, out, ck + ".lock"}) std::remove(p.c_str());
+  const std::string args = kafka_args(mc, "gone", "gone") + "--exit-on-eof --checkpoint " + ck +
+                           " --checkpoint-every 50 --output " + out;
+  // Down 4.5 s after the start (joined, reading at 300 records/s), for good.
+  std::thread down([&mc] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(4500));
+    mc.set_down(1);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run(rr + args + " --max-rate 300 --broker-timeout 2000");
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  down.join();
+  CHECK(r.status == 3);
+  CHECK_THAT(r.err, Contains("no Kafka broker of '" + mc.bootstraps() + "' reachable for 2000 ms"));
+  CHECK(elapsed < std::chrono::seconds(30));
+  // Saved: the checkpoint covers every row written.
+  const std::string text = slurp(ck);
+  REQUIRE(!text.empty());
+  CHECK(ck_field(text, "records") == std::to_string(insertions(slurp(out))));
+  CHECK(insertions(slurp(out)) > 0);
+  CHECK(insertions(slurp(out)) < data.size());
+  // The broker back: the run resumes from its checkpoint and ends exact.
+  mc.set_up(1);
+  const auto again = run(rr + args);
+  CHECK(again.status == 0);
+  check_exact_final(slurp(out), data);
+  for (const auto& p : {ck, out, ck + ".lock"}) std::remove(p.c_str());
 }

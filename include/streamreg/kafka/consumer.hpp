@@ -6,6 +6,7 @@
 // that includes them is safe.
 #pragma once
 
+#include <chrono>      // std::chrono::steady_clock
 #include <cstdint>     // std::int32_t, std::int64_t, std::uint64_t
 #include <exception>   // std::exception_ptr
 #include <functional>  // std::function
@@ -67,6 +68,12 @@ struct consumer_options {
   int connect_timeout_ms = 10000;
   /// next() returns end once every assigned partition is at its end.
   bool exit_on_eof = false;
+  /// > 0: next() throws unreachable_error once no broker has been reachable for this long
+  /// (measured from the first "all brokers down" or transport error with no message or
+  /// end-of-partition since). 0: wait for the brokers to come back, however long.
+  int unreachable_timeout_ms = 0;
+  /// > 0: a message longer than this many bytes is a bad message (result::error).
+  std::size_t max_message = 0;
   /// Makes the decoder of message_format::json for the payload fields.
   std::function<std::unique_ptr<message_decoder>(const std::vector<std::string>&)> decoder;
   /// Transient errors (broker down, retries), reported and then retried by librdkafka.
@@ -78,6 +85,12 @@ struct consumer_options {
   /// where some of them resume (a restored per-partition state), which overrides `start`
   /// and resume_from for those.
   std::function<std::vector<position>(const std::vector<std::int32_t>&)> on_assign;
+};
+
+/// No broker reachable for longer than consumer_options::unreachable_timeout_ms.
+class unreachable_error : public streamreg::error {
+ public:
+  using error::error;
 };
 
 /// Reads records from a Kafka topic. One consumer is used from one thread.
@@ -161,6 +174,10 @@ class consumer {
     rethrow();
     std::unique_ptr<RdKafka::Message> m(consumer_->consume(timeout_ms));
     rethrow();
+    if (m->err() == RdKafka::ERR_NO_ERROR || m->err() == RdKafka::ERR__PARTITION_EOF)
+      down_since_.reset();  // a broker answered
+    else
+      check_reachable();
     switch (m->err()) {
       case RdKafka::ERR_NO_ERROR:
         return handle(*m);
@@ -183,7 +200,7 @@ class consumer {
 
   const std::vector<double>& values() const noexcept { return reader_.values(); }
   const double& operator[](std::size_t i) const noexcept { return reader_[i]; }
-  const parse_error& error() const noexcept { return reader_.error(); }
+  const parse_error& error() const noexcept { return too_long_ ? *too_long_ : reader_.error(); }
   /// The selected columns' names.
   const std::vector<std::string>& columns() const noexcept { return opt_.columns; }
   /// Partition, offset and timestamp (ms, or -1) of the last message.
@@ -264,6 +281,9 @@ class consumer {
     explicit event_handler(consumer* c) : self(c) {}
     void event_cb(RdKafka::Event& e) override {
       if (e.type() != RdKafka::Event::EVENT_ERROR) return;
+      if ((e.err() == RdKafka::ERR__ALL_BROKERS_DOWN || e.err() == RdKafka::ERR__TRANSPORT) &&
+          !self->down_since_)
+        self->down_since_ = std::chrono::steady_clock::now();
       last = RdKafka::err2str(e.err()) + ": " + e.str();
       if (self->consumer_) self->warn("Kafka: " + last);
     }
@@ -400,6 +420,16 @@ class consumer {
     }
   }
 
+  /// Throws unreachable_error when the brokers have been out of reach for too long.
+  void check_reachable() {
+    if (opt_.unreachable_timeout_ms <= 0 || !down_since_) return;
+    const auto down = std::chrono::steady_clock::now() - *down_since_;
+    if (down > std::chrono::milliseconds(opt_.unreachable_timeout_ms))
+      throw unreachable_error("no Kafka broker of '" + opt_.brokers + "' reachable for " +
+                              std::to_string(opt_.unreachable_timeout_ms) + " ms" +
+                              (events_.last.empty() ? "" : " (" + events_.last + ")"));
+  }
+
   bool at_end() const noexcept {
     if (!opt_.exit_on_eof || parts_.empty()) return false;
     for (const auto& kv : parts_)
@@ -428,6 +458,7 @@ class consumer {
     st.eof = false;
     partition_ = p;
     offset_ = o;
+    too_long_.reset();
     timestamp_ = m.timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_NOT_AVAILABLE
                      ? -1
                      : m.timestamp().timestamp;
@@ -454,6 +485,12 @@ class consumer {
       return result::idle;
     }
     next_[p] = o + 1;
+    if (opt_.max_message > 0 && m.len() > opt_.max_message) {
+      too_long_.emplace(location(), static_cast<std::uint64_t>(o), "", "",
+                        "message longer than the maximum of " + std::to_string(opt_.max_message) +
+                            " bytes (" + std::to_string(m.len()) + ")");
+      return result::error;
+    }
     switch (reader_.read(p, o, timestamp_, key, value)) {
       case message_reader::result::record:
         return result::record;
@@ -476,6 +513,8 @@ class consumer {
   std::map<std::int32_t, std::int64_t> next_;      // offset after the last message handled
   std::map<std::int32_t, std::int64_t> resume_;    // from a checkpoint
   std::exception_ptr pending_;
+  std::optional<parse_error> too_long_;  // the last message, when longer than max_message
+  std::optional<std::chrono::steady_clock::time_point> down_since_;  // brokers out of reach
   std::int32_t partition_ = -1;
   std::int64_t offset_ = -1;
   std::int64_t timestamp_ = -1;
