@@ -3,26 +3,20 @@
 // as two parts, long double as a double and its remainder) and the weight counts.
 #pragma once
 
+#include "../detail/scalar.hpp"
 #include "linear_algebra.hpp"
 
 #include <cstdint>      // std::uint64_t
 #include <string>       // field names
-#include <type_traits>  // std::is_floating_point_v, std::is_same_v
+#include <type_traits>  // std::is_same_v
 
 namespace streamreg::multivariate {
 
 namespace detail {
 
-/// Serialises a scalar (double_double as its two parts) under `name`.
-template <class Archive, class T>
-void scalar_field(Archive& ar, const std::string& name, T& v) {
-  if constexpr (std::is_floating_point_v<T>) {
-    ar.field(name, v);
-  } else {
-    ar.field(name + ".hi", v.hi);
-    ar.field(name + ".lo", v.lo);
-  }
-}
+/// Serialises a scalar (double_double as its two parts) under `name`: the library's one.
+using streamreg::detail::scalar_field;
+
 /// A long double as a double plus the rounding remainder (checkpoints hold doubles).
 template <class Archive, class W>
 void wide_field(Archive& ar, const std::string& name, W& v) {
