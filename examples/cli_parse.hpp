@@ -22,38 +22,40 @@ inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
+/// A validator of numbers: `check(v)` returns what is wrong with the number v (empty: fine);
+/// text that is not a number is refused before.
+template <class Check>
+CLI::Validator number_validator(Check check, const char* name) {
+  return CLI::Validator(
+      [check](std::string& s) -> std::string {
+        double v = 0;
+        try {
+          std::size_t used = 0;
+          v = std::stod(s, &used);
+          if (used != s.size()) return "not a number: '" + s + "'";
+        } catch (const std::exception&) {
+          return "not a number: '" + s + "'";
+        }
+        const std::string wrong = check(v);
+        return wrong.empty() ? wrong : wrong + ", not '" + s + "'";
+      },
+      name);
+}
+
 /// A finite number > 0 (CLI::PositiveNumber accepts NaN and infinity).
-inline const CLI::Validator positive_finite(
-    [](std::string& s) -> std::string {
-      double v = 0;
-      try {
-        std::size_t used = 0;
-        v = std::stod(s, &used);
-        if (used != s.size()) return "not a number: '" + s + "'";
-      } catch (const std::exception&) {
-        return "not a number: '" + s + "'";
-      }
-      if (!std::isfinite(v) || !(v > 0)) return "must be a finite number > 0, not '" + s + "'";
-      return {};
+inline const CLI::Validator positive_finite = number_validator(
+    [](double v) -> std::string {
+      return std::isfinite(v) && v > 0 ? "" : "must be a finite number > 0";
     },
     "POSITIVE");
 
 /// `--max-rate`: 0 (no limit) or a finite rate of at least one record per 10^6 seconds (a
 /// slower rate is a mistake: the run would wait for weeks between records).
-inline const CLI::Validator rate_limit(
-    [](std::string& s) -> std::string {
-      double v = 0;
-      try {
-        std::size_t used = 0;
-        v = std::stod(s, &used);
-        if (used != s.size()) return "not a number: '" + s + "'";
-      } catch (const std::exception&) {
-        return "not a number: '" + s + "'";
-      }
-      if (!std::isfinite(v) || v < 0 || (v > 0 && v < 1e-6))
-        return "must be 0 (no limit) or a finite rate >= 1e-6 records per second, not '" + s +
-               "'";
-      return {};
+inline const CLI::Validator rate_limit = number_validator(
+    [](double v) -> std::string {
+      return std::isfinite(v) && (v == 0 || v >= 1e-6)
+                 ? ""
+                 : "must be 0 (no limit) or a finite rate >= 1e-6 records per second";
     },
     "RATE");
 

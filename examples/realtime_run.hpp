@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -83,7 +84,7 @@ class resumable {
     if (opt.checkpoint.empty()) return;
     ck_.emplace(opt.checkpoint);
     if (!ck_->saved()) return;
-    saved_.emplace(make_state(stdout, {false, false, false}));
+    saved_ = std::make_unique<run_state<reg_type>>(make_state(stdout, {false, false, false}));
     restore(*saved_);
     const auto& at = saved_->at;
     const bool to_file = !opt.output.empty() && opt.output != "-";
@@ -102,7 +103,7 @@ class resumable {
   }
 
   const options& options_used() const noexcept { return opt_; }
-  bool resuming() const noexcept { return saved_.has_value(); }
+  bool resuming() const noexcept { return saved_ != nullptr; }
   bool checkpointing() const noexcept { return ck_.has_value(); }
   /// The restored state (resuming() only).
   const run_state<reg_type>& saved() const { return *saved_; }
@@ -128,7 +129,8 @@ class resumable {
     if (resuming() && saved_->at.output_checked) cut = saved_->at.output;
     out_.emplace(opt_.output, cut);
     output_checked_ = out_->regular() && !opt_.output.empty() && opt_.output != "-";
-    run_.emplace(make_state(out_->get(), {opt_.compat, out_->interactive(), !resuming()}));
+    run_ = std::make_unique<run_state<reg_type>>(
+        make_state(out_->get(), {opt_.compat, out_->interactive(), !resuming()}));
     run_->config = config_;
     run_->kafka = opt_.kafka();
     if (resuming()) {
@@ -235,9 +237,11 @@ class resumable {
   State initial_;
   std::uint64_t config_;
   std::optional<streamreg::io::checkpoint_file> ck_;
-  std::optional<run_state<reg_type>> saved_;
+  // unique_ptr, not optional: a regressor over a window has no default constructor, which
+  // optional's checks would instantiate (clang, C++20).
+  std::unique_ptr<run_state<reg_type>> saved_;
   std::optional<cli::output_file> out_;
-  std::optional<run_state<reg_type>> run_;
+  std::unique_ptr<run_state<reg_type>> run_;
   streamreg::io::input_file* input_ = nullptr;
   bool output_checked_ = false;
   std::uint64_t since_save_ = 0;

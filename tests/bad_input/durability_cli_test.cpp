@@ -8,6 +8,7 @@
 // every file as it was.
 #include <catch2/catch.hpp>
 
+#include "cli/checkpoint_fields.hpp"
 #include "cli/run_support.hpp"
 
 #include <sys/stat.h>
@@ -35,14 +36,6 @@ std::string records(int n) {
   for (int i = 0; i < n; ++i)
     t += std::to_string(i) + "," + std::to_string(2 + 0.5 * i + (i % 7) * 0.125) + "\n";
   return t;
-}
-
-/// A field of a checkpoint's text ("name value" lines).
-std::string field(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return "";
-  const std::size_t from = at + name.size() + 2;
-  return text.substr(from, text.find('\n', from) - from);
 }
 
 /// The checkpoint `text` with the first `name` field set to `value` and its checksum
@@ -135,7 +128,7 @@ TEST_CASE("durability cli: a full disk in a checkpointed run, then room again, e
   const std::string ck = slurp(s.ck);
   const std::string out = slurp(s.out);
   REQUIRE(!ck.empty());
-  const auto covered = std::stoull(field(ck, "output_offset"));
+  const auto covered = std::stoull(cli_test::checkpoint_field(ck, "output_offset"));
   CHECK(covered > 0);
   CHECK(covered <= out.size());
   CHECK(out.substr(0, covered) == ref.substr(0, covered));
@@ -282,7 +275,7 @@ TEST_CASE("durability cli: a growing file's unfinished last line is not a record
   const auto part = run(s.run_args());
   CHECK(part.status == 0);
   CHECK_THAT(part.err, Contains("has no line end yet"));
-  CHECK(field(slurp(s.ck), "records") == "15");
+  CHECK(cli_test::checkpoint_field(slurp(s.ck), "records") == "15");
   write_temp("dur_grow_in.csv", all);  // the line is finished, more follow
   const auto rest = run(s.run_args());
   CHECK(rest.status == 0);
@@ -332,9 +325,9 @@ TEST_CASE("durability cli: one run per checkpoint; unreadable is an error; links
   struct stat st {};
   REQUIRE(::lstat(s.ck.c_str(), &st) == 0);
   CHECK(S_ISLNK(st.st_mode));
-  CHECK(field(slurp(target), "records") == "100");
+  CHECK(cli_test::checkpoint_field(slurp(target), "records") == "100");
   CHECK(run(s.run_args()).status == 0);
-  CHECK(field(slurp(target), "records") == "4000");
+  CHECK(cli_test::checkpoint_field(slurp(target), "records") == "4000");
   for (const auto& p : {target, target + ".lock", target + ".tmp"}) std::remove(p.c_str());
 }
 

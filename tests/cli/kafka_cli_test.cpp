@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "checkpoint_fields.hpp"
 #include "run_support.hpp"
 #include "support/kafka_support.hpp"
 #include "support/oracle.hpp"
@@ -241,14 +242,6 @@ std::size_t insertions(const std::string& out) {
   return n;
 }
 
-/// A checkpoint field's value ("name value" lines).
-std::string ck_field(const std::string& text, const std::string& name) {
-  const std::size_t at = text.find("\n" + name + " ");
-  if (at == std::string::npos) return "";
-  const std::size_t from = at + name.size() + 2;
-  return text.substr(from, text.find('\n', from) - from);
-}
-
 }  // namespace
 
 TEST_CASE("realtime_regression: two plain --checkpoint members of one group are refused, "
@@ -273,8 +266,8 @@ TEST_CASE("realtime_regression: two plain --checkpoint members of one group are 
   // What A wrote is exactly what its checkpoint covers (saved when its partitions were revoked).
   const std::string ck = slurp(a_ck);
   REQUIRE(!ck.empty());
-  CHECK(ck_field(ck, "records") == std::to_string(insertions(slurp(a_out))));
-  CHECK(std::stoull(ck_field(ck, "output_offset")) == slurp(a_out).size());
+  CHECK(checkpoint_field(ck, "records") == std::to_string(insertions(slurp(a_out))));
+  CHECK(std::stoull(checkpoint_field(ck, "output_offset")) == slurp(a_out).size());
   CHECK(insertions(slurp(a_out)) > 0);
   CHECK(insertions(slurp(a_out)) < data.size());
   // Alone again, A finishes from its checkpoint: every record exactly once.
@@ -311,7 +304,7 @@ TEST_CASE("realtime_regression: --exit-on-eof with the only broker gone ends wit
   // Saved: the checkpoint covers every row written.
   const std::string text = slurp(ck);
   REQUIRE(!text.empty());
-  CHECK(ck_field(text, "records") == std::to_string(insertions(slurp(out))));
+  CHECK(checkpoint_field(text, "records") == std::to_string(insertions(slurp(out))));
   CHECK(insertions(slurp(out)) > 0);
   CHECK(insertions(slurp(out)) < data.size());
   // The broker back: the run resumes from its checkpoint and ends exact.

@@ -27,29 +27,10 @@
 
 namespace {
 
+using drill_support::finish;
 using drill_support::slurp;
 using drill_support::splitmix;
-
-/// Starts the binary with `args`; returns its pid.
-pid_t start(const std::vector<std::string>& args) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    // The drill reads only the files; the binary's own messages would be noise.
-    std::freopen("/dev/null", "w", stderr);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
-}
-
-int finish(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
+using drill_support::start;
 
 std::size_t lines_in(const std::string& path) {
   const std::string t = slurp(path);

@@ -9,7 +9,6 @@
 //   cmake --build <build dir> --target disk_full_drill && <build dir>/tests/long/disk_full_drill [rounds]
 #include <signal.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -25,32 +24,10 @@
 
 namespace {
 
+using drill_support::finish;
 using drill_support::slurp;
 using drill_support::splitmix;
-
-/// Starts the binary with `args` under a file size limit of `limit` bytes; returns its pid.
-pid_t start(const std::vector<std::string>& args, rlim_t limit) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::freopen("/dev/null", "w", stderr);
-    ::signal(SIGXFSZ, SIG_IGN);  // kept across exec: writes fail with EFBIG instead
-    const struct rlimit rl = {limit, limit};
-    ::setrlimit(RLIMIT_FSIZE, &rl);
-    ::execv(argv[0], argv.data());
-    std::_Exit(127);
-  }
-  return pid;
-}
-
-/// Exit status, or -signal.
-int finish(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -WTERMSIG(status);
-}
+using drill_support::start;
 
 }  // namespace
 
@@ -80,7 +57,7 @@ int main(int argc, char** argv) {
     a.insert(a.end(), more.begin(), more.end());
     return a;
   };
-  if (finish(start(with({"--output", ref, "--checkpoint", ref_ck}), RLIM_INFINITY)) != 0) {
+  if (finish(start(with({"--output", ref, "--checkpoint", ref_ck}))) != 0) {
     std::printf("reference run failed\n");
     return 2;
   }
@@ -108,7 +85,7 @@ int main(int argc, char** argv) {
                 : status == 0 && limit >= total    ? "finished (room for all)"
                                                    : ("UNEXPECTED status " + std::to_string(status)).c_str());
   }
-  const int last = finish(start(with({"--output", out, "--checkpoint", ck}), RLIM_INFINITY));
+  const int last = finish(start(with({"--output", out, "--checkpoint", ck})));
   const bool equal = last == 0 && slurp(out) == slurp(ref) && slurp(ck) == slurp(ref_ck);
   std::printf("%d runs hit the limit (exit 3), %d killed, %d finished, %d unexpected; final "
               "output %llu bytes: %s\n",
