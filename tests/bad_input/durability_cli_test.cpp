@@ -283,7 +283,7 @@ TEST_CASE("durability cli: a growing file's unfinished last line is not a record
   for (const auto& p : {ref, ref_in}) std::remove(p.c_str());
 }
 
-TEST_CASE("durability cli: one run per checkpoint; unreadable is an error; links are kept",
+TEST_CASE("durability cli: one run per checkpoint, unreadable is an error, links are kept",
           "[durability][cli][checkpoint]") {
   scene s("dur_lock", records(4000));
   const std::string other = temp_path("dur_lock_other.csv");
