@@ -365,6 +365,16 @@ class consumer {
         for (RdKafka::TopicPartition* c : committed)
           if (c->partition() == p && c->offset() >= 0) target = c->offset();
       }
+      // Where this consumer starts is a position from the moment of the assignment, not from
+      // its first message: a checkpoint saved before then must not leave the partition to the
+      // group's committed offset, which another member may since have moved past records this
+      // state never held.
+      if (standing.count(p) == 0) {
+        if (target >= 0)
+          next_[p] = target;
+        else if (header && target != RdKafka::Topic::OFFSET_END)
+          next_[p] = 0;  // from the beginning: the header, then every record
+      }
       if (header && target != RdKafka::Topic::OFFSET_END) {
         // The header is the partition's first message: read it, then go to the target.
         st.skip_below = target >= 0 ? target : -1;
