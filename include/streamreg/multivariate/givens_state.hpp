@@ -54,10 +54,17 @@ class givens_state {
     c_.n += 1;
     c_.w += w;
     c_.w2 += w * w;
-    // Weighted Welford for Σw(y − ȳ)², the total sum of squares.
-    const T dy = y - ymean_;
-    ymean_ += dy * (w / c_.w);
-    ym2_ += w * dy * (y - ymean_);
+  }
+
+  /// The records' responses become v − zᵀδ: the rotated right side moves by R̄δ, the
+  /// rotated-out residual does not (regression.hpp keeps its responses near its fit).
+  void shift_response(const vector& delta) {
+    const Eigen::Index k = d_.size();
+    for (Eigen::Index i = 0; i < k; ++i) {
+      wide v = wide(delta(i));
+      for (Eigen::Index m = i + 1; m < k; ++m) v += wide(rt_(m, i)) * wide(delta(m));
+      theta_(i) -= v;
+    }
   }
 
   /// Multiplies every weight by f (exponential forgetting).
@@ -65,7 +72,6 @@ class givens_state {
     d_ *= wide(f);
     norm2_ *= f;
     sserr_ *= wide(f);
-    ym2_ *= f;
     c_.w *= f;
     c_.w2 *= f * f;
   }
@@ -83,14 +89,8 @@ class givens_state {
     }
     sserr_ += o.sserr_;
     norm2_ += o.norm2_;
-    const T w = c_.w + o.c_.w;
-    if (w > T(0)) {
-      const T delta = o.ymean_ - ymean_;
-      ym2_ += o.ym2_ + delta * delta * (c_.w * o.c_.w / w);
-      ymean_ += delta * (o.c_.w / w);
-    }
     c_.n += o.c_.n;
-    c_.w = w;
+    c_.w += o.c_.w;
     c_.w2 += o.c_.w2;
   }
 
@@ -183,8 +183,19 @@ class givens_state {
     }
     return T(s);
   }
-  /// Total sum of squares: about the mean with an intercept, about zero without.
-  T tss() const { return intercept_ ? ym2_ : T(ym2_ + c_.w * ymean_ * ymean_); }
+  /// Total sum of squares of the responses v + zᵀref: about the mean with an intercept,
+  /// about zero without. From the factor, as a sum of non-negative terms: the rotated-out
+  /// residual and each pivot's share of the right side R̄ref + θ, but the intercept's.
+  T tss(const vector& ref) const {
+    const Eigen::Index k = d_.size();
+    wide s = sserr_;
+    for (Eigen::Index i = intercept_ ? 1 : 0; i < k; ++i) {
+      wide v = theta_(i) + wide(ref(i));
+      for (Eigen::Index m = i + 1; m < k; ++m) v += wide(rt_(m, i)) * wide(ref(m));
+      s += d_(i) * v * v;
+    }
+    return T(s);
+  }
 
   /// The records as a square-root factor in double_double: Σw(y − zᵀβ)² = ‖rβ − q‖² + rest,
   /// r = D^½ R̄ upper triangular (for the ridge fit of penalised.hpp).
@@ -213,15 +224,20 @@ class givens_state {
       for (Eigen::Index i = j + 1; i < rt_.rows(); ++i)
         detail::scalar_field(ar, "r." + std::to_string(j) + "." + std::to_string(i), rt_(i, j));
     detail::wide_field(ar, "sserr", sserr_);
-    detail::scalar_field(ar, "ymean", ymean_);
-    detail::scalar_field(ar, "ym2", ym2_);
+    if constexpr (Archive::loading) {
+      // Written before the total sum of squares came from the factor: read and left.
+      if (ar.next_is("ymean")) {
+        T unused{};
+        detail::scalar_field(ar, "ymean", unused);
+        detail::scalar_field(ar, "ym2", unused);
+      }
+    }
   }
 
   friend bool operator==(const givens_state& a, const givens_state& b) {
     return a.c_.n == b.c_.n && a.c_.w == b.c_.w && a.d_ == b.d_ && a.rt_ == b.rt_ &&
            a.theta_ == b.theta_ && a.sserr_ == b.sserr_ && a.norm2_ == b.norm2_ &&
-           a.c_.w2 == b.c_.w2 && a.ymean_ == b.ymean_ &&
-           a.ym2_ == b.ym2_;
+           a.c_.w2 == b.c_.w2;
   }
 
  private:
@@ -339,7 +355,6 @@ class givens_state {
   matrix rt_;
   vector_t<wide, KMax> theta_;
   wide sserr_{0};
-  T ymean_{0}, ym2_{0};
   bool intercept_ = true;
 };
 

@@ -95,6 +95,7 @@ class regression {
       have_origin_ = true;
     }
     state_ = state_type(k_, opt_.intercept);
+    ref_.setZero(k_);
     build_transform();
     if (opt_.window > 0) ring_.reserve(static_cast<std::size_t>(opt_.window));
   }
@@ -128,8 +129,10 @@ class regression {
     if (opt_.forgetting < 1 && state_.counts().n > 0) state_.scale(T(opt_.forgetting));
     vector z(k_);
     features(x, z);
-    state_.add(z, shifted_y(y), T(w));
+    state_.add(z, response(z, y), T(w));
     if (opt_.window > 0) remember(x, y, w);
+    const std::uint64_t p = ++pushes_;
+    if (p <= rebase_every ? (p & (p - 1)) == 0 : p % rebase_every == 0) rebase();
     return true;
   }
 
@@ -150,7 +153,7 @@ class regression {
       if (!valid(x, y, w) || (!have_origin_ && shift_)) return false;
       vector z(k_);
       features(x, z);
-      return state_.remove(z, shifted_y(y), T(w));
+      return state_.remove(z, response(z, y), T(w));
     }
   }
 
@@ -166,8 +169,28 @@ class regression {
       origin_ = o.origin_;
       have_origin_ = o.have_origin_;
       build_transform();
+      state_ = o.state_;
+      ref_ = o.ref_;
+      return;
     }
-    state_.merge(o.state_);
+    if (ref_ == o.ref_) {
+      state_.merge(o.state_);
+    } else if (o.state_.counts().w > state_.counts().w) {
+      // The responses of the lighter part move to the heavier part's reference, whose fit
+      // is nearer the merged one; then to the merged fit.
+      state_type other = o.state_;
+      state_.shift_response(vector(o.ref_ - ref_));
+      other.merge(state_);
+      state_ = std::move(other);
+      ref_ = o.ref_;
+      rebase();
+    } else {
+      state_type other = o.state_;
+      other.shift_response(vector(ref_ - o.ref_));
+      state_.merge(other);
+      rebase();
+    }
+    pushes_ += o.pushes_;
   }
 
   /// The fit now: O(K²) for givens, O(K³) for the LDLᵀ policies.
@@ -235,7 +258,7 @@ class regression {
     r.df = df;
     // One record's residual SD: under forgetting σ̂² is per Σw/n_eff of weight.
     r.residual_sd = detail::sqrt_value(forgetting ? T(sigma2 * n / c.w) : sigma2);
-    const T tss = state_.tss();
+    const T tss = state_.tss(ref_);
     r.r_squared = T(1) - sse / tss;
     const T slopes = T(opt_.intercept ? k_ - 1 : k_);
     r.adj_r_squared = T(1) - (T(1) - r.r_squared) * (opt_.intercept ? T(n - T(1)) : n) / df;
@@ -269,6 +292,15 @@ class regression {
     if (shape != expected) Archive::fail("saved with another number of predictors or options");
     ar.field("have_origin", have_origin_);
     for (int i = 0; i <= inputs_; ++i) ar.field("origin." + std::to_string(i), origin_(i));
+    bool referenced = true;
+    if constexpr (Archive::loading) {
+      referenced = ar.next_is("reference.clock");  // absent: written before the reference
+      ref_.setZero(k_);
+    }
+    if (referenced) {
+      ar.field("reference.clock", pushes_);
+      for (int i = 0; i < k_; ++i) detail::scalar_field(ar, "reference." + std::to_string(i), ref_(i));
+    }
     state_.serialize(ar);
     std::uint64_t held = ring_.size(), head = head_, evicted = evicted_;
     ar.field("window.size", held);
@@ -332,8 +364,9 @@ class regression {
       } else {
         f.status = state_.solve(penalty_, beta, f.condition);
         if (f.status == fit_status::ok) {
+          sol.sse = state_.sse(beta);  // β relative to the reference: the state's responses
+          beta += ref_;
           f.coefficients = to_inputs(beta);
-          sol.sse = state_.sse(beta);
         }
       }
     }
@@ -439,6 +472,34 @@ class regression {
     return shift_ ? T(T(y) - T(origin_(inputs_))) : T(y);
   }
 
+  // What the state holds of a record: y (shifted) less the reference fit at z, formed in
+  // the wide type and rounded once.
+  T response(const vector& z, double y) const {
+    wide v = wide(shifted_y(y));
+    for (int i = 0; i < k_; ++i) v -= wide(ref_(i)) * wide(z(i));
+    return T(v);
+  }
+
+  // Moves the reference to the current fit: the state's responses become the residuals of
+  // that fit, so its sums of squares are of the residuals' size (never the difference of
+  // large sums) and the rotated or accumulated right side of a long stream keeps its digits.
+  // After records 1, 2, 4, ..., 65536, and every 65536 records. Not with a penalty (the ridge
+  // fit is of the responses as given).
+  void rebase() {
+    // A fit of fewer than 2K records may swing far from the later ones: not yet.
+    if (!penalty_.empty() || state_.counts().n < 2 * static_cast<std::uint64_t>(k_)) return;
+    vector delta;
+    T condition{};
+    if (state_.solve(penalty_, delta, condition) != fit_status::ok) return;
+    for (int i = 0; i < k_; ++i)
+      if (!detail::finite_value(delta(i))) return;
+    // Only a fit with its digits: an ill-conditioned one would move the responses far.
+    if (!(estimate_digits(delta, delta, condition, false) >= T(min_correct_digits))) return;
+    const vector next = ref_ + delta;
+    state_.shift_response(vector(next - ref_));  // the change as it is represented
+    ref_ = next;
+  }
+
   // z = [1, predictors of (x − origin)] in T: the difference is exact in double_double.
   void features(const double* x, vector& z) const {
     int at = 0;
@@ -530,12 +591,12 @@ class regression {
         for (std::size_t i = 1; i < ring_.size(); ++i) {
           const record& r = ring_[(head_ + i) % ring_.size()];
           features(r.x.data(), z);
-          state_.add(z, shifted_y(r.y), T(r.w));
+          state_.add(z, response(z, r.y), T(r.w));
         }
       } else {
         vector z(k_);
         features(old.x.data(), z);
-        state_.remove(z, shifted_y(old.y), T(old.w));
+        state_.remove(z, response(z, old.y), T(old.w));
       }
     }
   }
@@ -546,6 +607,9 @@ class regression {
   Eigen::Matrix<double, Eigen::Dynamic, 1, 0,
                 P == Eigen::Dynamic ? Eigen::Dynamic : P + 1, 1> origin_;
   state_type state_;
+  vector ref_;  // the reference fit (state coordinates): the state holds y − zᵀref
+  static constexpr std::uint64_t rebase_every = 65536;
+  std::uint64_t pushes_ = 0;  // records pushed (merged ones included): when to re-base
   wide_matrix a_;
   penalty<T, max_coefficients> penalty_;
   std::vector<record> ring_;
