@@ -269,10 +269,11 @@ std::string final_json(const std::string& args) {
 
 TEST_CASE("stream_fit --format jsonl: exact, degenerate and tiny fits write null, never inf or nan",
           "[cli][multivariate][jsonl]") {
-  // Wampler1 is an exact fit; the moments solver finds a residual sum of squares of exactly
-  // 0, so F = SSR / 0 is infinite (it wrote "f_statistic":inf).
-  const std::string w =
-      final_json(nist + "Wampler1.dat --skip-to-data --y y --x x --degree 5 --solver moments");
+  // y = 1 + 2a − b exactly, in small integers: the moments solver finds a residual sum of
+  // squares of exactly 0, so F = SSR / 0 is infinite (it wrote "f_statistic":inf).
+  const std::string exact = write_temp(
+      "exact.csv", "a,b,y\n0,0,1\n1,0,3\n0,1,0\n2,3,2\n5,1,10\n3,3,4\n4,0,9\n1,5,-2\n");
+  const std::string w = final_json(exact + " --y y --x a --x b --solver moments");
   CHECK_THAT(w, Contains("\"status\":\"ok\"") && Contains("\"residual_sd\":0,") &&
                     Contains("\"f_statistic\":null") &&
                     Contains("\"reason\":\"exact fit: F is infinite"));
