@@ -220,14 +220,26 @@ inline void add_model_options(CLI::App& app, model_options& m, bool with_diff) {
                    "earlier record with the same values");
 }
 
-/// Calls f with the state the options ask for (moments, a window or forgetting).
+/// Calls f with the state the options ask for (moments, a window or forgetting), over
+/// moments<double> or, `precise`, precise_moments.
+template <class Moments = streamreg::moments<double>, class F>
+int with_state_of(const model_options& m, F&& f) {
+  if (m.window > 0) return f(streamreg::count_window<Moments>(m.window));
+  if (m.window_time > 0) return f(streamreg::time_window<Moments>(m.window_time));
+  if constexpr (std::is_same_v<Moments, streamreg::moments<double>>) {
+    if (m.half_life > 0) return f(streamreg::forgetting<>::half_life(m.half_life));
+    if (m.half_life_time > 0) return f(streamreg::forgetting<>::half_life_time(m.half_life_time));
+  } else if (m.half_life > 0 || m.half_life_time > 0) {
+    throw streamreg::config_error(
+        "--precise works with the plain fit and windows; forgetting (--half-life, "
+        "--half-life-time) runs in double");
+  }
+  return f(Moments{});
+}
 template <class F>
-int with_state(const model_options& m, F&& f) {
-  if (m.window > 0) return f(streamreg::count_window<>(m.window));
-  if (m.window_time > 0) return f(streamreg::time_window<>(m.window_time));
-  if (m.half_life > 0) return f(streamreg::forgetting<>::half_life(m.half_life));
-  if (m.half_life_time > 0) return f(streamreg::forgetting<>::half_life_time(m.half_life_time));
-  return f(streamreg::moments<double>{});
+int with_state(const model_options& m, F&& f, bool precise = false) {
+  if (precise) return with_state_of<streamreg::precise_moments>(m, f);
+  return with_state_of(m, f);
 }
 
 /// Where the optional columns are among the reader's selected columns (x and y are 0, 1).

@@ -108,7 +108,8 @@ int run(options opt) {
     throw streamreg::config_error("this build has no Kafka support (librdkafka not found)");
 #endif
   }
-  return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
+  return cli::with_state(
+      opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); }, opt.precise);
 }
 
 }  // namespace

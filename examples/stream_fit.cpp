@@ -459,7 +459,7 @@ int run(const options& opt) {
   opt.model.validate();
   cli::check_distinct(opt.input, opt.output, "");
   if (!opt.scalar()) return run_multivariate(opt);
-  return cli::with_state(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
+  return cli::with_state_of(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
 }
 
 }  // namespace

@@ -32,12 +32,21 @@ class change_stream {
     previous_ = fit;
     has_previous_ = true;
   }
+  /// A fit of another precision (a precise state's) is rounded to T once, then emitted.
+  template <class U, class = std::enable_if_t<!std::is_same_v<U, T>>>
+  void operator()(const line_fit<U>& fit, const event& e) {
+    (*this)(fit_cast<T>(fit), e);
+  }
 
   /// Continues a change stream whose last insertion was `current` (after a restart from a
   /// checkpoint): the next emission first retracts it.
   void resume(const line_fit<T>& current) noexcept {
     previous_ = current;
     has_previous_ = true;
+  }
+  template <class U, class = std::enable_if_t<!std::is_same_v<U, T>>>
+  void resume(const line_fit<U>& current) noexcept {
+    resume(fit_cast<T>(current));
   }
 
   Out& output() noexcept { return out_; }

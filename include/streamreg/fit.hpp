@@ -60,6 +60,12 @@ struct line_fit {
   }
 };
 
+/// A fit in another precision: `fit_cast<double>(precise_fit)` rounds its coefficients once.
+template <class To, class From>
+constexpr line_fit<To> fit_cast(const line_fit<From>& f) {
+  return {f.n, f.status, static_cast<To>(f.intercept), static_cast<To>(f.slope)};
+}
+
 /// A line fit with its classical OLS inference (homoscedastic errors).
 ///
 /// `df` residual degrees of freedom (n − 2). `status` is the fit's status, except

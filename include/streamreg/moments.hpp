@@ -181,7 +181,9 @@ class moments {
     detail::scalar_field(ar, "x0", x0_);
     detail::scalar_field(ar, "y0", y0_);
     if constexpr (Archive::loading) {
-      if (!ar.next_is("c")) return load_version_1(ar);
+      // A double-double's fields are written as two: "c.hi", "c.lo".
+      constexpr bool split = detail::has_hi_lo<std::remove_cv_t<decltype(c_)>>::value;
+      if (!ar.next_is(split ? "c.hi" : "c")) return load_version_1(ar);
     }
     detail::scalar_field(ar, "c", c_);
     detail::scalar_field(ar, "mx", mx_);

@@ -118,9 +118,9 @@ struct window_record {
   }
   template <class Archive>
   void serialize(Archive& ar) {
-    ar.field("x", x);
-    ar.field("y", y);
-    ar.field("w", w);
+    detail::scalar_field(ar, "x", x);
+    detail::scalar_field(ar, "y", y);
+    detail::scalar_field(ar, "w", w);
     ar.field("t", t);
   }
 };

@@ -2,6 +2,8 @@
 // Runs the example binaries as a user would and checks their output against the reference
 // change stream, NIST certified values and the documented exit codes and messages.
 #include "run_support.hpp"
+#include "support/format.hpp"
+#include "support/oracle.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -353,6 +355,43 @@ TEST_CASE("realtime_regression: bad option combinations are configuration errors
   CHECK_THAT(run(rr + " --input " + data + "/seed_stream.csv --window-time 5").err,
              Contains("--time"));
   CHECK(run(rr + " --window 0").status != 0);
+}
+
+TEST_CASE("realtime_regression: --precise fits in double-double, resumes from its checkpoint, "
+          "and refuses what it cannot do",
+          "[cli][precise][checkpoint]") {
+  // Timestamps near 1.7e9 with irregular steps: the exact fit of the doubles as written.
+  const auto d = streamreg_test::offset_stream(17, 3000, streamreg_test::x_pattern::irregular,
+                                               1e6, 0.5);
+  std::string text = "x,y\n";
+  for (const auto& p : d) text += streamreg_test::g17(p.x) + "," + streamreg_test::g17(p.y) + "\n";
+  const std::string path = write_temp("precise.csv", text);
+  const std::string ck = temp_path("precise.ck"), out = temp_path("precise.out");
+  std::remove(ck.c_str());
+  const auto whole = run(rr + " --precise --input " + path);
+  REQUIRE(whole.status == 0);
+  const auto exact = streamreg_test::exact_fit(d);
+  const auto last = fields(lines(whole.out).back());
+  REQUIRE(last.size() == 4);
+  CHECK_THAT(std::stod(last[0]), streamreg_test::within_rel_exact<double>(exact.intercept, 1e-15));
+  CHECK_THAT(std::stod(last[1]), streamreg_test::within_rel_exact<double>(exact.slope, 1e-15));
+  // Stopped after 1000 records and resumed: the same change stream, the precise state saved.
+  const std::string args = " --precise --input " + path + " --checkpoint " + ck + " --output " + out;
+  REQUIRE(run(rr + args + " --max-records 1000").status == 0);
+  CHECK(slurp(ck).find("moments<double_double>") != std::string::npos);
+  REQUIRE(run(rr + args).status == 0);
+  CHECK(slurp(out) == whole.out);
+  // A checkpoint of the double state is not taken for a precise one.
+  const auto mixed = run(rr + " --input " + path + " --checkpoint " + ck + " --output " + out);
+  CHECK(mixed.status == 2);
+  // Forgetting runs in double; the scale-out states are moments<double>.
+  const auto forgetting = run(rr + " --precise --half-life 50 --input " + path);
+  CHECK(forgetting.status == 2);
+  CHECK_THAT(forgetting.err, Contains("--precise") && Contains("--half-life"));
+  const auto shared = run(rr + " --precise --kafka 127.0.0.1:1 --topic t --publish-state s");
+  CHECK(shared.status == 2);
+  CHECK_THAT(shared.err, Contains("no --precise"));
+  for (const auto& p : {path, ck, ck + ".lock", out}) std::remove(p.c_str());
 }
 
 TEST_CASE("realtime_regression: a run killed with SIGKILL resumes from its checkpoint",
