@@ -2,6 +2,7 @@
 // Opt-in long-stream check (`--target long_stream`, then tests/long/long_stream [n] [state]):
 // n records (default 10⁹) of y = 2x + 1 + U(−0.1, 0.1) on a 2^-14 grid, x = 0 .. n − 1,
 // through moments<double> (state "double", the default), moments<long double> ("long"),
+// moments<float> ("float": x = i mod 1000 on a 2^-12 grid, within 1e-4 relative),
 // precise_moments ("precise"), or a one-predictor multivariate::regression with the policy of
 // stream_fit's --solver givens ("givens"), --solver moments ("mv-moments") or --precise
 // ("mv-precise"); at every decade and half-decade prefix, the fit against the
@@ -58,7 +59,7 @@ measured measure(const streamreg::multivariate::regression<T, P, Policy>& m) {
 
 template <class T>
 void push(streamreg::moments<T>& m, double x, double y) {
-  m.push(static_cast<T>(x), static_cast<T>(y));
+  m.push(static_cast<T>(x), static_cast<T>(y));  // exact: the grid's values are
 }
 template <class T, int P, class Policy>
 void push(streamreg::multivariate::regression<T, P, Policy>& m, double x, double y) {
@@ -66,9 +67,10 @@ void push(streamreg::multivariate::regression<T, P, Policy>& m, double x, double
 }
 
 template <class State>
-int run(State m, std::uint64_t n, double inference_bar) {
-  streamreg_test::grid_stream g;
+int run(State m, std::uint64_t n, double inference_bar,
+        streamreg_test::grid_stream g = streamreg_test::grid_stream{}, double coef_rel = 0) {
   streamreg_test::exact_sums s;
+  s.g = g.g;
   int failures = 0;
   std::uint64_t next = 3;
   std::printf("%12s %14s %14s %12s %12s %12s %12s\n", "n", "a_err/SE", "b_err/SE", "sd_rel",
@@ -84,8 +86,11 @@ int run(State m, std::uint64_t n, double inference_bar) {
       const double ea = std::abs(f.a - e.intercept), eb = std::abs(f.b - e.slope);
       const double worst = std::max({rel(f.sd, e.residual_sd), rel(f.se_b, e.se_slope),
                                      rel(f.se_a, e.se_intercept), rel(f.r2, e.r_squared)});
-      const bool ok = f.ok && ea <= coef_bar(e.intercept, e.se_intercept) &&
-                      eb <= coef_bar(e.slope, e.se_slope) && worst <= inference_bar;
+      const bool coef_ok = coef_rel > 0 ? ea <= coef_rel * std::abs(e.intercept) &&
+                                              eb <= coef_rel * std::abs(e.slope)
+                                        : ea <= coef_bar(e.intercept, e.se_intercept) &&
+                                              eb <= coef_bar(e.slope, e.se_slope);
+      const bool ok = f.ok && coef_ok && worst <= inference_bar;
       failures += ok ? 0 : 1;
       std::printf("%12llu %14.3g %14.3g %12.3g %12.3g %12.3g %12.3g %s\n",
                   static_cast<unsigned long long>(i), ea / e.se_intercept, eb / e.se_slope,
@@ -118,10 +123,16 @@ int main(int argc, char** argv) {
   if (state == "double") return run(streamreg::moments<double>{}, n, 1e-10);
   if (state == "long") return run(streamreg::moments<long double>{}, n, 1e-10);
   if (state == "precise") return run(streamreg::precise_moments{}, n, 1e-12);
+  if (state == "float") {  // x = i mod 1000 on a 2^-12 grid: every value exact in float
+    streamreg_test::grid_stream g;
+    g.g = 12;
+    g.period = 1000;
+    return run(streamreg::moments<float>{}, n, 1e-4, g, 1e-4);
+  }
   if (state == "givens") return run(one_predictor<mv::regression<double, 1, mv::givens>>(), n, 1e-10);
   if (state == "mv-moments")
     return run(one_predictor<mv::regression<double, 1, mv::moments>>(), n, 1e-10);
   if (state == "mv-precise") return run(one_predictor<mv::precise_regression<1>>(), n, 1e-12);
-  std::fprintf(stderr, "long_stream: state must be double, long, precise, givens, mv-moments or mv-precise\n");
+  std::fprintf(stderr, "long_stream: state must be double, long, float, precise, givens, mv-moments or mv-precise\n");
   return 2;
 }
