@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>    // std::min
+#include <array>        // merge orders
 #include <cmath>        // std::isnan, std::fabs
 #include <cstddef>      // std::size_t
 #include <cstdint>  // std::uint64_t
@@ -206,16 +207,26 @@ void merge_case(bool polynomial) {
     parts[1].merge(parts[2]);
     check_exact(parts[1].infer(), ex, {tol, 100 * tol});
   }
-  // Different origins cannot be merged.
-  mv::options other = o;
-  other.origin.back() += 1;
-  Reg a(o), b(other);
-  push_range(a, q, 0, 10);
-  push_range(b, q, 10, 20);
-  CHECK_THROWS_AS(a.merge(b), streamreg::config_error);
+  // Default-constructed parts (each its first record's origin) merge in any order: the
+  // lighter part's state moves to the heavier part's origin and reference.
+  mv::options free = o;
+  free.origin.clear();
+  for (int trial = 0; trial < 3; ++trial) {
+    std::vector<Reg> parts(3, Reg(free));
+    for (std::size_t i = 0; i < q.y.size(); ++i) push_range(parts[rng.index(3)], q, i, i + 1);
+    INFO(Reg::state_type::name() << ", own origins, trial " << trial
+                                 << (polynomial ? ", polynomial" : ""));
+    for (const std::array<int, 3>& order : {std::array<int, 3>{0, 1, 2}, {2, 1, 0}, {1, 2, 0}}) {
+      Reg all = parts[static_cast<std::size_t>(order[0])];
+      all.merge(parts[static_cast<std::size_t>(order[1])]);
+      all.merge(parts[static_cast<std::size_t>(order[2])]);
+      REQUIRE(all.count() == q.y.size());
+      check_exact(all.infer(), ex, {tol, 100 * tol});
+    }
+  }
 }
 
-TEST_CASE("merge: random splits with a shared origin equal the fit of everything",
+TEST_CASE("merge: random splits, with a shared origin or each its own, equal the fit of everything",
           "[multivariate][merge]") {
   for (bool polynomial : {false, true}) {
     merge_case<givens_reg>(polynomial);

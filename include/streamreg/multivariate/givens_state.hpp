@@ -67,6 +67,29 @@ class givens_state {
     }
   }
 
+  /// The rows become A z (A unit lower triangular, coordinates.hpp): XᵀWX = R̄ᵀDR̄ becomes
+  /// A R̄ᵀ D R̄ Aᵀ, so R̄ ← R̄ Aᵀ (still unit upper) and D, θ and the rotated-out residual stay.
+  void shift_origin(const matrix& a) {
+    const Eigen::Index k = d_.size();
+    matrix r = matrix::Identity(k, k);  // R̄
+    for (Eigen::Index i = 0; i < k; ++i)
+      for (Eigen::Index m = i + 1; m < k; ++m) r(i, m) = rt_(m, i);
+    for (Eigen::Index i = 0; i < k; ++i)
+      for (Eigen::Index j = i + 1; j < k; ++j) {
+        wide v = wide(r(i, j));  // (R̄ Aᵀ)(i, j) = Σₘ R̄(i, m) A(j, m), m from i to j
+        for (Eigen::Index m = i; m < j; ++m) v += wide(r(i, m)) * wide(a(j, m));
+        rt_(j, i) = T(v);
+      }
+    for (Eigen::Index j = 0; j < k; ++j) {  // the columns' squared norms: diag of the Gram
+      wide v = 0;
+      for (Eigen::Index m = 0; m <= j; ++m) {
+        const wide e = m == j ? wide(1) : wide(rt_(j, m));
+        v += d_(m) * e * e;
+      }
+      norm2_(j) = T(v);
+    }
+  }
+
   /// Multiplies every weight by f (exponential forgetting).
   void scale(const T& f) {
     d_ *= wide(f);

@@ -253,6 +253,20 @@ class moments_state {
     sxy_ -= sd;
     if (intercept_) ymean_ -= delta(0) + along;
   }
+  /// The rows become A z (A unit lower triangular, coordinates.hpp; only with an
+  /// intercept, which the origin needs): the means move by A, the centred scatter and
+  /// cross-products by its slope block.
+  void shift_origin(const matrix& a) {
+    const Eigen::Index p = mean_.size();
+    const matrix as = a.bottomRightCorner(p, p);
+    matrix s = s_;
+    detail::symmetrize_from_lower<T, KMax>(s);
+    const matrix moved = as * s * as.transpose();
+    s_ = moved.template triangularView<Eigen::Lower>();
+    sxy_ = as * sxy_;
+    mean_ = a.col(0).tail(p) + as * mean_;
+  }
+
   /// Total sum of squares of the responses v + zᵀref (about the mean with an intercept,
   /// about zero without).
   T tss(const vector& ref) const {

@@ -126,6 +126,14 @@ class normal_equations_state {
     yy_ = e < T(0) ? T(0) : e;
     b_ -= gd;
   }
+  /// The rows become A z (coordinates.hpp): G ← A G Aᵀ, b ← A b.
+  void shift_origin(const matrix& a) {
+    matrix g = g_;
+    detail::symmetrize_from_lower<T, KMax>(g);
+    const matrix moved = a * g * a.transpose();
+    g_ = moved.template triangularView<Eigen::Lower>();
+    b_ = a * b_;
+  }
   /// Total sum of squares of the responses v + zᵀref: about the mean with an intercept
   /// (b₀ = Σwy: the intercept column is 1), about zero without.
   T tss(const vector& ref) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../error.hpp"
+#include "coordinates.hpp"
 #include "double_double.hpp"
 #include "projected.hpp"
 #include "results.hpp"
@@ -157,40 +158,38 @@ class regression {
     }
   }
 
-  /// Adds every record of `o` (built with the same options and origin).
+  /// Adds every record of `o` (built with the same options; any origin: the lighter part's
+  /// state moves to the heavier part's origin and reference fit, exactly in algebra, and the
+  /// merged state's reference then moves to the merged fit).
   void merge(const regression& o) {
     if (o.state_.counts().n == 0) return;
     if (opt_.window > 0) throw config_error("windows cannot be merged");
     if (k_ != o.k_ || opt_.intercept != o.opt_.intercept || opt_.degree != o.opt_.degree)
       throw config_error("merge needs regressions of the same shape");
-    if (shift_ && state_.counts().n > 0 && origin_ != o.origin_)
-      throw config_error("merge needs the same origin: give both options.origin");
     if (state_.counts().n == 0) {
       origin_ = o.origin_;
       have_origin_ = o.have_origin_;
       build_transform();
       state_ = o.state_;
       ref_ = o.ref_;
+      pushes_ += o.pushes_;
       return;
     }
-    if (ref_ == o.ref_) {
+    const bool same = ref_ == o.ref_ && (!shift_ || origin_ == o.origin_);
+    if (same) {
       state_.merge(o.state_);
     } else if (o.state_.counts().w > state_.counts().w) {
-      // The responses of the lighter part move to the heavier part's reference, whose fit
-      // is nearer the merged one; then to the merged fit.
-      state_type other = o.state_;
-      state_.shift_response(vector(o.ref_ - ref_));
-      other.merge(state_);
-      state_ = std::move(other);
+      state_type merged = o.state_;
+      merged.merge(o.adopted(*this));
+      state_ = std::move(merged);
+      origin_ = o.origin_;
       ref_ = o.ref_;
-      rebase();
+      build_transform();
     } else {
-      state_type other = o.state_;
-      other.shift_response(vector(ref_ - o.ref_));
-      state_.merge(other);
-      rebase();
+      state_.merge(adopted(o));
     }
     pushes_ += o.pushes_;
+    if (!same) rebase();
   }
 
   /// The fit now: O(K²) for givens, O(K³) for the LDLᵀ policies.
@@ -478,6 +477,24 @@ class regression {
     wide v = wide(shifted_y(y));
     for (int i = 0; i < k_; ++i) v -= wide(ref_(i)) * wide(z(i));
     return T(v);
+  }
+
+  // The state of `o` in this regression's coordinates: its origin's, then its reference's.
+  state_type adopted(const regression& o) const {
+    state_type s = o.state_;
+    vector delta = ref_;
+    if (shift_ && origin_ != o.origin_) {
+      const matrix a = detail::origin_change<T, max_coefficients, wide>(
+          k_, opt_.degree, o.origin_.head(inputs_), origin_.head(inputs_));
+      s.shift_origin(a);
+      delta -= detail::solve_unit_upper_transposed<T, max_coefficients>(a, o.ref_);
+      // y − y₀ of o is y − y₀ here plus the difference of the y origins.
+      delta(0) -= T(wide(o.origin_(inputs_)) - wide(origin_(inputs_)));
+    } else {
+      delta -= o.ref_;
+    }
+    s.shift_response(delta);
+    return s;
   }
 
   // Moves the reference to the current fit: the state's responses become the residuals of
