@@ -500,8 +500,9 @@ class regression {
   // Moves the reference to the current fit: the state's responses become the residuals of
   // that fit, so its sums of squares are of the residuals' size (never the difference of
   // large sums) and the rotated or accumulated right side of a long stream keeps its digits.
-  // After records 1, 2, 4, ..., 65536, and every 65536 records. Not with a penalty (the ridge
-  // fit is of the responses as given).
+  // After pushes 2^k up to 65536 (once the state holds 2K records and the fit has its
+  // digits), then every 65536 pushes. Not with a penalty (the ridge fit is of the responses as
+  // given).
   void rebase() {
     // A fit of fewer than 2K records may swing far from the later ones: not yet.
     if (!penalty_.empty() || state_.counts().n < 2 * static_cast<std::uint64_t>(k_)) return;
