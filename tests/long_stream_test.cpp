@@ -18,16 +18,7 @@ namespace {
 using streamreg_test::exact_fit;
 using streamreg_test::exact_sums;
 using streamreg_test::grid_stream;
-
-/// The prefixes checked: 3, 10, 30, 100, ... up to n.
-std::vector<std::uint64_t> prefixes(std::uint64_t n) {
-  std::vector<std::uint64_t> p;
-  for (std::uint64_t k = 10; k <= n; k *= 10) {
-    p.push_back(k / 10 * 3);
-    p.push_back(k);
-  }
-  return p;
-}
+using streamreg_test::prefixes;
 
 struct bars {
   double coef_in_se;  // coefficient error, in standard errors of the exact fit

@@ -19,15 +19,7 @@ namespace {
 namespace mv = streamreg::multivariate;
 using streamreg_test::exact_sums;
 using streamreg_test::grid_stream;
-
-std::vector<std::uint64_t> prefixes(std::uint64_t n) {
-  std::vector<std::uint64_t> p;
-  for (std::uint64_t k = 10; k <= n; k *= 10) {
-    p.push_back(k / 10 * 3);
-    p.push_back(k);
-  }
-  return p;
-}
+using streamreg_test::prefixes;
 
 template <class Reg>
 Reg one_predictor() {

@@ -10,6 +10,7 @@
 
 #include <cmath>    // std::sqrt
 #include <cstdint>  // std::uint64_t, std::int64_t
+#include <vector>   // prefixes
 
 namespace streamreg_test {
 
@@ -23,6 +24,16 @@ inline mpz_class to_mpz(int128 v) {
   r <<= 64;
   r += mpz_class(static_cast<unsigned long>(static_cast<std::uint64_t>(u)));
   return negative ? mpz_class(-r) : r;
+}
+
+/// The prefixes the long-stream checks look at: 3, 10, 30, 100, ... up to n.
+inline std::vector<std::uint64_t> prefixes(std::uint64_t n) {
+  std::vector<std::uint64_t> p;
+  for (std::uint64_t k = 10; k <= n; k *= 10) {
+    p.push_back(k / 10 * 3);
+    p.push_back(k);
+  }
+  return p;
 }
 
 /// The stream: x = i (or i mod `period` when period > 0), y = 2x + 1 + k·2^-g with k uniform

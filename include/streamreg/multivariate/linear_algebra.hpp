@@ -186,6 +186,21 @@ matrix_t<T, KMax> ldlt_inverse(const matrix_t<T, KMax>& f, const vector_t<T, KMa
   return inv;
 }
 
+/// S v for a symmetric S held in its lower triangle (the upper is not read).
+template <class T, int KMax, class V>
+vector_t<T, KMax> symmetric_lower_times(const matrix_t<T, KMax>& s, const V& v) {
+  const Eigen::Index k = v.size();
+  vector_t<T, KMax> out = vector_t<T, KMax>::Zero(k);
+  for (Eigen::Index j = 0; j < k; ++j) {
+    out(j) += s(j, j) * v(j);
+    for (Eigen::Index i = j + 1; i < k; ++i) {
+      out(i) += s(i, j) * v(j);
+      out(j) += s(i, j) * v(i);
+    }
+  }
+  return out;
+}
+
 /// Fills the strictly upper triangle of a symmetric matrix from its lower one.
 template <class T, int KMax>
 void symmetrize_from_lower(matrix_t<T, KMax>& g) {

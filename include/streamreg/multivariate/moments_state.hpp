@@ -241,7 +241,7 @@ class moments_state {
   void shift_response(const vector& delta) {
     const Eigen::Index p = mean_.size();
     const Eigen::Index off = intercept_ ? 1 : 0;
-    const vector sd = symmetric_times(delta.segment(off, p));
+    const vector sd = detail::symmetric_lower_times<T, KMax>(s_, delta.segment(off, p));
     T cross{0}, quad{0}, along{0};
     for (Eigen::Index i = 0; i < p; ++i) {
       cross += delta(i + off) * sxy_(i);
@@ -272,7 +272,7 @@ class moments_state {
   T tss(const vector& ref) const {
     const Eigen::Index p = mean_.size();
     const Eigen::Index off = intercept_ ? 1 : 0;
-    const vector sr = symmetric_times(ref.segment(off, p));
+    const vector sr = detail::symmetric_lower_times<T, KMax>(s_, ref.segment(off, p));
     T e = syy_;
     for (Eigen::Index i = 0; i < p; ++i) e += ref(i + off) * (T(2) * sxy_(i) + sr(i));
     return e < T(0) ? T(0) : e;
@@ -328,21 +328,6 @@ class moments_state {
     if (st != fit_status::ok) return st;
     detail::ldlt_solve<T, KMax>(g, s, rhs, beta);
     return fit_status::ok;
-  }
-
-  // S v with S the scatter matrix held in its lower triangle.
-  template <class V>
-  vector symmetric_times(const V& v) const {
-    const Eigen::Index p = mean_.size();
-    vector out = vector::Zero(p);
-    for (Eigen::Index j = 0; j < p; ++j) {
-      out(j) += s_(j, j) * v(j);
-      for (Eigen::Index i = j + 1; i < p; ++i) {
-        out(i) += s_(i, j) * v(j);
-        out(j) += s_(i, j) * v(i);
-      }
-    }
-    return out;
   }
 
   detail::counts<T> c_;

@@ -121,7 +121,7 @@ class normal_equations_state {
   }
   /// The records' responses become v − zᵀδ (regression.hpp keeps them near its fit).
   void shift_response(const vector& delta) {
-    const vector gd = symmetric_times(delta);
+    const vector gd = detail::symmetric_lower_times<T, KMax>(g_, delta);
     const T e = yy_ - T(2) * delta.dot(b_) + delta.dot(gd);
     yy_ = e < T(0) ? T(0) : e;
     b_ -= gd;
@@ -137,7 +137,7 @@ class normal_equations_state {
   /// Total sum of squares of the responses v + zᵀref: about the mean with an intercept
   /// (b₀ = Σwy: the intercept column is 1), about zero without.
   T tss(const vector& ref) const {
-    const vector gr = symmetric_times(ref);
+    const vector gr = detail::symmetric_lower_times<T, KMax>(g_, ref);
     const T yy = yy_ + ref.dot(T(2) * b_ + gr);
     if (!intercept_ || !(c_.w > T(0))) return yy;
     const T b0 = b_(0) + gr(0);
@@ -161,19 +161,6 @@ class normal_equations_state {
   }
 
  private:
-  // G v with G held in its lower triangle.
-  vector symmetric_times(const vector& v) const {
-    const Eigen::Index k = b_.size();
-    vector out = vector::Zero(k);
-    for (Eigen::Index j = 0; j < k; ++j) {
-      out(j) += g_(j, j) * v(j);
-      for (Eigen::Index i = j + 1; i < k; ++i) {
-        out(i) += g_(i, j) * v(j);
-        out(j) += g_(i, j) * v(i);
-      }
-    }
-    return out;
-  }
   void accumulate(const vector& z, const T& y, const T& w) {
     const Eigen::Index k = b_.size();
     for (Eigen::Index j = 0; j < k; ++j) {
