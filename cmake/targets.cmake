@@ -2,7 +2,8 @@
 # their dependency is found.
 file(GLOB_RECURSE streamreg_core_headers CONFIGURE_DEPENDS
   "${PROJECT_SOURCE_DIR}/include/streamreg/*.hpp")
-list(FILTER streamreg_core_headers EXCLUDE REGEX "/(multivariate|json|kafka)/|/fmt\\.hpp$|/multivariate\\.hpp$")
+list(FILTER streamreg_core_headers EXCLUDE REGEX
+  "/(multivariate|json|kafka)/|/fmt\\.hpp$|/multivariate\\.hpp$|/student_t\\.hpp$")
 
 add_library(streamreg INTERFACE)
 add_library(streamreg::streamreg ALIAS streamreg)
@@ -31,6 +32,13 @@ find_package(fmt 9 QUIET)
 if(fmt_FOUND)
   streamreg_add_component(fmt LINK fmt::fmt
     HEADERS "${PROJECT_SOURCE_DIR}/include/streamreg/fmt.hpp")
+endif()
+
+# Student's t quantiles and p-values, prediction intervals (student_t.hpp): Boost.Math.
+find_package(Boost 1.74 QUIET)
+if(Boost_FOUND)
+  streamreg_add_component(stats LINK Boost::headers
+    HEADERS "${PROJECT_SOURCE_DIR}/include/streamreg/student_t.hpp")
 endif()
 
 # Several predictors (multivariate/): Eigen 3.4.

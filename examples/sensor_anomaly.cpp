@@ -6,8 +6,7 @@
 //
 // The scale. The prediction standard error of a new reading at load x is
 //   s · sqrt(1 + 1/n + (x − x̄)² / Sxx),
-// from the window fit's residual SD s and the standard errors of its intercept and slope
-// (streamreg::infer). It is robust because flagged readings never enter the window: a fault
+// from the window fit's residual SD s: the se_obs of streamreg::predict (prediction.hpp). It is robust because flagged readings never enter the window: a fault
 // can neither pull the line towards itself nor inflate s and so hide the next fault. (A
 // running median absolute deviation would guard the same way against the faults that slip
 // through; with flagged records kept out it is not needed on this data.)
@@ -23,6 +22,7 @@
 // index,load,temperature,predicted,band,fault,flagged (band = k prediction SEs; predicted and
 // band empty before the window holds --min-fit records).
 #include <streamreg/moments.hpp>
+#include <streamreg/prediction.hpp>
 #include <streamreg/solve.hpp>
 #include <streamreg/window.hpp>
 
@@ -101,14 +101,11 @@ int run(const options& opt) {
     double predicted = 0, band = 0;
     bool predicting = false;
     if (model.count() >= opt.min_fit) {
-      const auto inf = streamreg::infer(model);
-      if (inf.defined()) {
+      const auto p = streamreg::predict(model, r.load);
+      if (p.defined()) {
         predicting = true;
-        predicted = inf.fit(r.load);
-        const double x = r.load;
-        const double fit_var = inf.se_intercept * inf.se_intercept + x * x * inf.se_slope * inf.se_slope +
-                               2.0 * x * inf.cov_intercept_slope;
-        band = opt.k * std::sqrt(inf.residual_sd * inf.residual_sd + (fit_var > 0 ? fit_var : 0.0));
+        predicted = p.fit;
+        band = opt.k * p.se_obs;
         flag = std::abs(r.temperature - predicted) > band;
       }
     }

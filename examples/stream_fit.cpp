@@ -7,6 +7,7 @@
 #include <streamreg/fmt.hpp>
 #include <streamreg/json/jsonl.hpp>
 #include <streamreg/multivariate.hpp>
+#include <streamreg/student_t.hpp>
 
 #include "cli_common.hpp"
 
@@ -42,6 +43,8 @@ struct options {
   bool penalize_intercept = false;
   bool precise = false;
   std::string solver = "auto";
+  std::string predict;  ///< CSV file of inputs to predict at (--predict)
+  double level = 0.95;  ///< level of the prediction intervals (--level)
 
   /// One x, none of the several-predictor options: the scalar fit (line_fit).
   bool scalar() const {
@@ -73,6 +76,70 @@ struct reasons {
   }
 };
 
+/// The inputs of --predict FILE: one row of the --x columns per prediction.
+using points = std::vector<std::vector<double>>;
+
+/// Reads --predict FILE: CSV (comma, semicolon or blanks) with a header naming the --x
+/// columns (or columns by 1-based number, as --x gives them); every row is a prediction.
+points read_points(const options& opt) {
+  namespace io = streamreg::io;
+  points rows;
+  if (opt.predict.empty()) return rows;
+  if (opt.format != "jsonl")
+    throw streamreg::config_error("--predict needs --format jsonl (the predictions are a field of "
+                                  "each JSON object)");
+  if (!(opt.level > 0 && opt.level < 1)) throw streamreg::config_error("--level must be in (0, 1)");
+  if (opt.predict == "-" || opt.predict == opt.input)
+    throw streamreg::config_error("--predict needs a file of its own (not standard input or the "
+                                  "input)");
+  cli::input_file in(opt.predict, {opt.max_line, false, false});
+  std::vector<io::column> columns;
+  for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
+  io::csv_format format;
+  format.detect = true;
+  const std::string name = "--predict '" + streamreg::printable(opt.predict) + "': ";
+  try {
+    io::csv_reader<double> reader(in.source(), columns, format);
+    for (;;) {
+      const auto r = reader.next();
+      if (r == io::csv_reader<double>::result::end) break;
+      if (r == io::csv_reader<double>::result::error)
+        throw streamreg::config_error(name + reader.error().what());
+      rows.push_back(reader.values());
+    }
+  } catch (const streamreg::error& e) {  // the header: a column that is not there
+    const std::string what = e.what();
+    if (what.rfind(name, 0) == 0) throw;
+    throw streamreg::config_error(name + what);
+  }
+  return rows;
+}
+
+/// `,"predictions":[...]` for a JSON object: the fit at each row of --predict FILE with its
+/// standard errors and the interval of a new observation at --level; nothing without
+/// --predict. `predict(row)` returns a streamreg::prediction of any scalar type.
+template <class Predict>
+std::string predictions_field(const options& opt, const points& rows, Predict&& predict) {
+  if (opt.predict.empty()) return {};
+  std::string s = ",\"predictions\":[";
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto q = predict(rows[k]);
+    streamreg::prediction<double> p;
+    p.status = q.status;
+    p.fit = static_cast<double>(q.fit);
+    p.se_fit = static_cast<double>(q.se_fit);
+    p.se_obs = static_cast<double>(q.se_obs);
+    p.df = static_cast<double>(q.df);
+    const bool d = p.defined();
+    const auto band = streamreg::prediction_interval(p, opt.level);
+    s += fmt::format("{}{{\"fit\":{},\"se_fit\":{},\"se_obs\":{},\"lower\":{},\"upper\":{}}}",
+                     k == 0 ? "" : ",", value(p.fit, d, "null"), value(p.se_fit, d, "null"),
+                     value(p.se_obs, d, "null"), value(band.lower, d, "null"),
+                     value(band.upper, d, "null"));
+  }
+  return s + "]";
+}
+
 class printer {
  public:
   printer(const options& opt, std::FILE* out, bool flush_each)
@@ -87,7 +154,8 @@ class printer {
     }
   }
 
-  void row(const inference& r) {
+  /// `extra`: more fields of a JSON object (predictions), empty otherwise.
+  void row(const inference& r, const std::string& extra = {}) {
     const bool ok = static_cast<bool>(r.fit);
     const bool inf = r.defined();
     const bool r2 = inf && r.r_squared == r.r_squared;
@@ -111,11 +179,11 @@ class printer {
       }
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"coefficients\":[{},{}],\"std_errors\":[{},{}],"
-                 "\"residual_sd\":{},\"r_squared\":{}{}}}\n",
+                 "\"residual_sd\":{},\"r_squared\":{}{}{}}}\n",
                  r.fit.n, status, value(r.fit.intercept, ok, "null"),
                  value(r.fit.slope, ok, "null"), value(r.se_intercept, inf, "null"),
                  value(r.se_slope, inf, "null"), value(r.residual_sd, inf, "null"),
-                 value(r.r_squared, r2, "null"), why.field());
+                 value(r.r_squared, r2, "null"), why.field(), extra);
     } else {
       fmt::print(out_, "{:>10} {:>24} {:>24} {:>15} {:>24} {:>24}\n", r.fit.n,
                  value(r.fit.intercept, ok, "-"), value(r.fit.slope, ok, "-"), status,
@@ -163,10 +231,16 @@ std::string column_label(const Reader& reader, std::size_t k) {
 
 template <class State, class Reader>
 int fit_scalar(const options& opt, State initial, Reader& reader,
-               const cli::record_layout& layout, const cli::output_file& out) {
+               const cli::record_layout& layout, const points& rows,
+               const cli::output_file& out) {
   streamreg::regressor<State> reg(std::move(initial), streamreg::null_sink{});
   printer print(opt, out.get(), out.interactive());
   const bool every = opt.emit == "every";
+  auto row = [&] {
+    print.row(reg.inference(), predictions_field(opt, rows, [&](const std::vector<double>& x) {
+                return streamreg::predict(reg.state(), x[0]);
+              }));
+  };
   print.header();
   std::uint64_t skipped = 0;
   double last_time = 0;
@@ -179,9 +253,9 @@ int fit_scalar(const options& opt, State initial, Reader& reader,
       ++skipped;
       continue;
     }
-    if (every) print.row(reg.inference());
+    if (every) row();
   }
-  if (!every) print.row(reg.inference());
+  if (!every) row();
   out.flush();
   if (skipped > 0)
     fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.accepted(), skipped);
@@ -205,7 +279,7 @@ int write_to_output(const options& opt, Fit&& fit) {
 }
 
 template <class State>
-int run_with(const options& opt, State initial) {
+int run_with(const options& opt, State initial, const points& rows) {
   cli::input_file in(opt.input, {opt.max_line, false, false});
   std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
                                              streamreg::io::column::parse(opt.x[0])};
@@ -214,7 +288,7 @@ int run_with(const options& opt, State initial) {
   const auto layout = cli::record_layout::add(opt.model, columns);
   return with_reader(opt, in, columns, [&](auto& reader) {
     return write_to_output(opt, [&](const cli::output_file& out) {
-      return fit_scalar(opt, std::move(initial), reader, layout, out);
+      return fit_scalar(opt, std::move(initial), reader, layout, rows, out);
     });
   });
 }
@@ -299,7 +373,8 @@ class multi_printer {
     }
   }
 
-  void row(const multi_row& r) {
+  /// `extra`: more fields of a JSON object (predictions), empty otherwise.
+  void row(const multi_row& r, const std::string& extra = {}) {
     auto list = [](const std::vector<double>& v, bool defined, const char* undefined) {
       std::vector<std::string> s;
       for (double d : v) s.push_back(value(d, defined, undefined));
@@ -316,13 +391,14 @@ class multi_printer {
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"names\":[\"{}\"],\"coefficients\":[{}],"
                  "\"std_errors\":[{}],\"residual_sd\":{},\"r_squared\":{},"
-                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{}{}}}\n",
+                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{}{}{}}}\n",
                  r.n, r.status, fmt::join(names_, "\",\""),
                  fmt::join(list(r.coefficients, r.ok, "null"), ","),
                  fmt::join(list(r.std_errors, r.inferred, "null"), ","),
                  value(r.residual_sd, r.inferred, "null"), value(r.r_squared, r.r2, "null"),
                  value(r.adj_r_squared, r.r2, "null"), value(r.f_statistic, r.r2, "null"),
-                 value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"), r.why.field());
+                 value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"), r.why.field(),
+                 extra);
     } else {
       fmt::print(out_, "{:>10} {:>15}", r.n, r.status);
       for (const auto& c : list(r.coefficients, r.ok, "-")) fmt::print(out_, " {:>24}", c);
@@ -341,7 +417,7 @@ class multi_printer {
 
 template <class Reg, class Reader>
 int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int diff_at,
-                     const cli::output_file& out) {
+                     const points& rows, const cli::output_file& out) {
   namespace io = streamreg::io;
   const auto inputs = static_cast<int>(opt.x.size());
   const bool every = opt.emit == "every";
@@ -354,6 +430,12 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
       print->header();
     }
     return *print;
+  };
+  auto row = [&] {
+    printer_now().row(to_row(reg.infer()),
+                      predictions_field(opt, rows, [&](const std::vector<double>& p) {
+                        return reg.predict_with_se(p.data(), inputs);
+                      }));
   };
   std::uint64_t skipped = 0;
   std::vector<double> x(static_cast<std::size_t>(inputs));
@@ -397,9 +479,9 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
       ++skipped;
       continue;
     }
-    if (every) printer_now().row(to_row(reg.infer()));
+    if (every) row();
   }
-  if (!every) printer_now().row(to_row(reg.infer()));
+  if (!every) row();
   out.flush();
   if (skipped > 0)
     fmt::print(stderr, "{}: {} records fitted, {} skipped\n", program, reg.count(), skipped);
@@ -407,7 +489,7 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
 }
 
 template <class Reg>
-int run_multivariate(const options& opt, Reg reg) {
+int run_multivariate(const options& opt, Reg reg, const points& rows) {
   namespace io = streamreg::io;
   cli::input_file in(opt.input, {opt.max_line, false, false});
   // Selected columns: y, the inputs, then weight and diff when given.
@@ -419,12 +501,12 @@ int run_multivariate(const options& opt, Reg reg) {
   if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
   return with_reader(opt, in, columns, [&](auto& reader) {
     return write_to_output(opt, [&](const cli::output_file& out) {
-      return fit_multivariate(opt, reg, reader, w_at, diff_at, out);
+      return fit_multivariate(opt, reg, reader, w_at, diff_at, rows, out);
     });
   });
 }
 
-int run_multivariate(const options& opt) {
+int run_multivariate(const options& opt, const points& rows) {
   namespace mv = streamreg::multivariate;
   if (opt.model.window_time > 0 || opt.model.half_life_time > 0)
     throw streamreg::config_error(
@@ -449,17 +531,24 @@ int run_multivariate(const options& opt) {
     throw streamreg::config_error(
         "the givens solver cannot remove records (--window, --diff): use --solver moments or "
         "--precise");
-  if (solver == "precise") return run_multivariate(opt, mv::precise_regression<>(o));
+  if (solver == "precise") return run_multivariate(opt, mv::precise_regression<>(o), rows);
   if (solver == "moments")
-    return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::moments>(o));
-  return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::givens>(o));
+    return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::moments>(o), rows);
+  return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::givens>(o), rows);
 }
 
 int run(const options& opt) {
   opt.model.validate();
   cli::check_distinct(opt.input, opt.output, "");
-  if (!opt.scalar()) return run_multivariate(opt);
-  return cli::with_state_of(opt.model, [&opt](auto state) { return run_with(opt, std::move(state)); });
+  if (!opt.predict.empty() && !opt.output.empty() && opt.output != "-" &&
+      streamreg::io::same_file(opt.predict, opt.output))
+    throw streamreg::config_error("--output '" + streamreg::printable(opt.output) +
+                                  "' is the --predict file: refusing to overwrite it");
+  const points rows = read_points(opt);  // before the output is opened: an error keeps it
+  if (!opt.scalar()) return run_multivariate(opt, rows);
+  return cli::with_state_of(opt.model, [&opt, &rows](auto state) {
+    return run_with(opt, std::move(state), rows);
+  });
 }
 
 }  // namespace
@@ -519,6 +608,14 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"csv", "jsonl"}))
       ->capture_default_str();
   app.add_option("--output", opt.output, "Write here instead of stdout");
+  app.add_option("--predict", opt.predict,
+                 "CSV file of inputs (a header naming the --x columns): each JSON object "
+                 "(--format jsonl) gains \"predictions\", per row the fit with se_fit (of the mean "
+                 "response), se_obs (of a new observation) and the interval lower, upper of a new "
+                 "observation at --level");
+  app.add_option("--level", opt.level, "Level of the --predict intervals")
+      ->check(CLI::Range(0.0, 1.0))
+      ->capture_default_str();
   app.add_option("--time", opt.model.time,
                  "Column of event time (for --window-time and --half-life-time)");
   cli::add_model_options(app, opt.model, true);

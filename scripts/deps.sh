@@ -15,7 +15,7 @@ ensure_packages() {
 }
 
 # What building the library, its examples and its tests needs.
-STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev libeigen3-dev
+STREAMREG_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libfmt-dev libcli11-dev libeigen3-dev libboost-dev
   libsimdjson-dev librdkafka-dev)
 STREAMREG_TEST_PACKAGES=(clang catch2 libgmp-dev)
 # What building and running the benchmarks needs (scripts/bench.sh), on top of the build packages.

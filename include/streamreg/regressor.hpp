@@ -10,6 +10,7 @@
 #include "config.hpp"
 #include "fit.hpp"
 #include "moments.hpp"
+#include "prediction.hpp"
 #include "record.hpp"
 #include "sink.hpp"
 #include "solve.hpp"
@@ -132,6 +133,11 @@ class regressor {
   fit_type fit() const noexcept { return solve(state_); }
   /// The current fit with residual SD, R², standard errors and t statistics.
   line_inference<real_type> inference() const { return infer(state_); }
+  /// The fitted value at x with the standard errors of the mean response and of a new
+  /// observation (prediction.hpp; the interval at a level: student_t.hpp).
+  prediction<real_type> predict_with_se(const value_type& x) const {
+    return streamreg::predict(state_, real_type(x));
+  }
 
   const Accumulator& state() const noexcept { return state_; }
   Sink& sink() noexcept { return sink_; }

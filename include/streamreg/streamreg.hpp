@@ -10,6 +10,7 @@
 #include "io/generator.hpp"
 #include "io/line_reader.hpp"
 #include "moments.hpp"
+#include "prediction.hpp"
 #include "record.hpp"
 #include "regressor.hpp"
 #include "sink.hpp"

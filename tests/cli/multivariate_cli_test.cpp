@@ -311,6 +311,96 @@ TEST_CASE("stream_fit --format jsonl: Longley with a penalised intercept has eve
   }
 }
 
+// ---- --predict FILE: predictions with their standard errors and intervals ----------------
+
+/// The values of `key` in each object of the "predictions" array (NaN for null).
+std::vector<double> predicted(const std::string& o, const std::string& key) {
+  std::vector<double> v;
+  std::size_t p = o.find("\"predictions\":[");
+  REQUIRE(p != std::string::npos);
+  const std::string tag = "\"" + key + "\":";
+  while ((p = o.find(tag, p)) != std::string::npos) {
+    p += tag.size();
+    v.push_back(o.compare(p, 4, "null") == 0 ? std::nan("") : std::stod(o.substr(p)));
+  }
+  return v;
+}
+
+TEST_CASE("stream_fit --predict: Longley as statsmodels' get_prediction has it, every solver",
+          "[cli][multivariate][prediction]") {
+  // statsmodels 0.13.5, OLS(TOTEMP, const + the six predictors of its longley data set, the
+  // NIST set).get_prediction(rows).summary_frame(alpha=0.05): mean, mean_se, obs_ci_lower,
+  // obs_ci_upper. statsmodels itself is good to ~1e-10 on Longley.
+  const std::string rows = write_temp(
+      "longley_predict.csv",
+      "x1,x2,x3,x4,x5,x6\n100,400000,3000,2500,120000,1963\n90,300000,4000,3000,115000,1955\n");
+  const double mean[] = {80767.9566928586, 67284.72147335578};
+  const double mean_se[] = {3844.2996917698165, 1887.152778500506};
+  const double lower[] = {72044.24562025674, 62960.34216499265};
+  const double upper[] = {89491.66776546046, 71609.1007817189};
+  for (const char* solver : {"", " --solver moments", " --precise"}) {
+    const std::string o = final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x +
+                                     " --predict " + rows + solver);
+    INFO(solver << ": " << o);
+    const auto fit = predicted(o, "fit"), se = predicted(o, "se_fit"),
+               lo = predicted(o, "lower"), hi = predicted(o, "upper"),
+               obs = predicted(o, "se_obs");
+    REQUIRE(fit.size() == 2);
+    const double sd = json_numbers(o, "residual_sd")[0];
+    for (std::size_t i = 0; i < 2; ++i) {
+      CHECK_THAT(fit[i], WithinRel(mean[i], 1e-9));
+      CHECK_THAT(se[i], WithinRel(mean_se[i], 1e-8));
+      CHECK_THAT(lo[i], WithinRel(lower[i], 1e-9));
+      CHECK_THAT(hi[i], WithinRel(upper[i], 1e-9));
+      CHECK_THAT(obs[i], WithinRel(std::sqrt(se[i] * se[i] + sd * sd), 1e-14));
+    }
+  }
+  // --level: the 90% interval (alpha=0.10).
+  const std::string o = final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x +
+                                   " --predict " + rows + " --level 0.9");
+  CHECK_THAT(predicted(o, "lower")[0], WithinRel(73698.7981696092, 1e-9));
+  CHECK_THAT(predicted(o, "upper")[0], WithinRel(87837.115216108, 1e-9));
+  std::remove(rows.c_str());
+}
+
+TEST_CASE("stream_fit --predict: one predictor, after every record, null until n > 2",
+          "[cli][prediction]") {
+  // y = 1 + 2x + e with e = (+1, −1, −1, +1): b = 2, a = 1, SSE = 4, s² = 2, x̄ = 1.5,
+  // Sxx = 5; at x = 10: ŷ = 21, se_fit² = 2 (1/4 + 8.5²/5) = 29.4, se_obs² = 31.4.
+  const std::string data = write_temp("p1.csv", "x,y\n0,2\n1,2\n2,4\n3,8\n");
+  const std::string at = write_temp("p1_at.csv", "x\n10\n");
+  const auto r = run(sf + " " + data + " --y y --x x --format jsonl --predict " + at);
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto rows = lines(r.out);
+  REQUIRE(rows.size() == 4);
+  for (const auto& row : rows) CHECK(streamreg_test::strict_json::check(row) == "");
+  CHECK_THAT(rows[1], Contains("\"predictions\":[{\"fit\":null,\"se_fit\":null"));
+  CHECK_THAT(predicted(rows[3], "fit")[0], WithinRel(21.0, 1e-15));
+  CHECK_THAT(predicted(rows[3], "se_fit")[0], WithinRel(std::sqrt(29.4), 1e-14));
+  CHECK_THAT(predicted(rows[3], "se_obs")[0], WithinRel(std::sqrt(31.4), 1e-14));
+  // With 2 df the t quantile has a closed form: t_p = (2p − 1) √(2 / (4p(1 − p))).
+  const double t2 = 0.95 * std::sqrt(2 / (4 * 0.975 * 0.025));
+  CHECK_THAT(predicted(rows[3], "upper")[0], WithinRel(21 + t2 * std::sqrt(31.4), 1e-12));
+  CHECK_THAT(predicted(rows[3], "lower")[0], WithinRel(21 - t2 * std::sqrt(31.4), 1e-12));
+  // Errors name the option and keep the previous output.
+  const std::string out = write_temp("p1_out.txt", "keep");
+  const auto csv = run(sf + " " + data + " --y y --x x --predict " + at + " --output " + out);
+  CHECK(csv.status == 2);
+  CHECK_THAT(csv.err, Contains("--predict needs --format jsonl"));
+  const std::string wrong = write_temp("p1_wrong.csv", "z\n10\n");
+  const auto col = run(sf + " " + data + " --y y --x x --format jsonl --predict " + wrong +
+                       " --output " + out);
+  CHECK(col.status == 2);
+  CHECK_THAT(col.err, Contains("--predict '" + wrong + "'") && Contains("unknown column 'x'"));
+  const std::string bad = write_temp("p1_bad.csv", "x\n1\nabc\n");
+  const auto num = run(sf + " " + data + " --y y --x x --format jsonl --predict " + bad);
+  CHECK(num.status == 2);
+  CHECK_THAT(num.err, Contains("line 3"));
+  CHECK(slurp(out) == "keep");
+  for (const auto& p : {data, at, out, wrong, bad}) std::remove(p.c_str());
+}
+
 TEST_CASE("strict JSON check: rejects what JSON does not have", "[cli][jsonl]") {
   using streamreg_test::strict_json;
   CHECK(strict_json::valid(R"({"a":[1,-0.5,2e-3,null,true,false,"x\u00e9\n"],"b":{}})"));

@@ -349,6 +349,117 @@ TEST_CASE("exact: offset predictors near 1e9, default policy",
 }
 
 // ---------------------------------------------------------------------------------------------
+// Prediction with its standard errors
+// ---------------------------------------------------------------------------------------------
+
+/// predict_with_se at `x` against the exact fit: ŷ = x̃ᵀβ, se_fit² = x̃ᵀ cov x̃ (cov = σ²H⁻¹GH⁻¹),
+/// se_obs² = se_fit² + σ².
+template <class Reg>
+void check_prediction(const Reg& reg, const ls_problem& q, const exact_ls& ex,
+                      const std::vector<double>& x, double tol) {
+  const auto z = streamreg_test::exact_features(q, x);
+  mpq_class fit, var;
+  for (std::size_t a = 0; a < ex.k; ++a) {
+    fit += z[a] * ex.beta[a];
+    for (std::size_t c = 0; c < ex.k; ++c) var += z[a] * ex.cov[a][c] * z[c];
+  }
+  const auto p = reg.predict_with_se(Eigen::Map<const Eigen::VectorXd>(
+      x.data(), static_cast<Eigen::Index>(x.size())));
+  INFO("fit " << to_double(p.fit) << " se_fit " << to_double(p.se_fit) << " se_obs "
+              << to_double(p.se_obs));
+  REQUIRE(p.status == fit_status::ok);
+  CHECK(rel_err(p.fit, fit) <= tol);
+  CHECK(rel_err_sqrt(p.se_fit, var) <= tol);
+  CHECK(rel_err_sqrt(p.se_obs, mpq_class(var + ex.sigma2)) <= tol);
+  CHECK(rel_err(p.df, ex.df) <= 1e-13);
+  CHECK(rel_err(reg.predict(Eigen::Map<const Eigen::VectorXd>(
+                    x.data(), static_cast<Eigen::Index>(x.size()))),
+                fit) <= tol);
+}
+
+ls_problem poly_problem();  // a noisy cubic (the ridge section)
+
+template <class Reg>
+void prediction_cases(double tol) {
+  // Weighted, with intercept; inside, at the edge of and far outside the data.
+  const ls_problem w = random_problem(51, 60, 3, true, true);
+  Reg reg(options_for(w));
+  push_all(reg, w);
+  const exact_ls ex = exact_solve(w);
+  for (const std::vector<double>& x : {w.x[0], w.x[17], std::vector<double>{0.0, 0.0, 0.0},
+                                       std::vector<double>{50.0, -40.0, 300.0}})
+    check_prediction(reg, w, ex, x, tol);
+  // No intercept.
+  const ls_problem n = random_problem(52, 40, 2, false, false);
+  Reg origin(options_for(n));
+  push_all(origin, n);
+  check_prediction(origin, n, exact_solve(n), {3.0, -2.0}, tol);
+  // A cubic in one x.
+  const ls_problem c = poly_problem();
+  Reg poly(options_for(c));
+  push_all(poly, c);
+  check_prediction(poly, c, exact_solve(c), {2.5}, tol);
+  check_prediction(poly, c, exact_solve(c), {6.0}, tol);
+}
+
+TEST_CASE("prediction: fit, se_fit and se_obs of the exact fit, every policy",
+          "[multivariate][prediction]") {
+  SECTION("givens") { prediction_cases<givens_reg>(1e-12); }
+  SECTION("moments") { prediction_cases<moments_reg>(1e-11); }
+  SECTION("normal equations") { prediction_cases<normal_reg>(1e-10); }
+  SECTION("precise") { prediction_cases<precise_reg>(1e-14); }
+}
+
+TEST_CASE("prediction: offset predictors near 1e9 keep their digits (formed from the origin)",
+          "[multivariate][prediction][offset]") {
+  // x̃ᵀ cov x̃ in the inputs' coordinates would cancel ~15 digits here (the intercept's
+  // variance is 1e18 times the prediction's); the state's coordinates do not.
+  splitmix64 rng(77);
+  ls_problem q;
+  for (int i = 0; i < 300; ++i) {
+    const double a = 1.7e9 + i + rng.uniform(0.0, 5.0), b = 1.7e9 - 2.0 * i;
+    q.add({a, b}, 0.5 * (a - 1.7e9) - 0.25 * (b - 1.7e9) + 10 + rng.normal());
+  }
+  const exact_ls ex = exact_solve(q);
+  givens_reg reg(options_for(q));
+  push_all(reg, q);
+  check_prediction(reg, q, ex, {1.7e9 + 150, 1.7e9 - 300}, 1e-11);
+  check_prediction(reg, q, ex, {1.7e9 + 400, 1.7e9 - 700}, 1e-11);
+  moments_reg m(options_for(q));
+  push_all(m, q);
+  check_prediction(m, q, ex, {1.7e9 + 150, 1.7e9 - 300}, 1e-10);
+}
+
+TEST_CASE("prediction: ridge fits predict in the inputs' coordinates", "[multivariate][prediction][ridge]") {
+  ls_problem q = random_problem(53, 50, 3, true, false);
+  q.ridge = 4;
+  const exact_ls ex = exact_solve(q);
+  givens_reg g(options_for(q));
+  push_all(g, q);
+  check_prediction(g, q, ex, q.x[3], 1e-11);
+  moments_reg m(options_for(q));
+  push_all(m, q);
+  check_prediction(m, q, ex, q.x[3], 1e-11);
+}
+
+TEST_CASE("prediction: edges", "[multivariate][prediction][edge]") {
+  givens_reg reg(options_for(random_problem(1, 1, 2, true, false)));
+  const Eigen::Vector2d x(1, 2);
+  CHECK(reg.predict_with_se(x).status == fit_status::empty);
+  reg.push(Eigen::Vector2d(0, 0), 1);
+  reg.push(Eigen::Vector2d(1, 0), 2);
+  reg.push(Eigen::Vector2d(0, 1), 3);
+  const auto three = reg.predict_with_se(x);  // as many records as coefficients: no df
+  CHECK(three.status == fit_status::too_few_points);
+  CHECK(std::isnan(three.se_fit));
+  reg.push(Eigen::Vector2d(1, 1), 4.5);
+  CHECK(reg.predict_with_se(x).status == fit_status::ok);
+  const auto bad = reg.predict_with_se(Eigen::Vector2d(std::numeric_limits<double>::infinity(), 0));
+  CHECK(bad.status == fit_status::not_finite);
+  CHECK_THROWS_AS(reg.predict_with_se(Eigen::Vector3d(1, 2, 3)), streamreg::config_error);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Ridge
 // ---------------------------------------------------------------------------------------------
 

@@ -36,6 +36,13 @@ class projected {
     (void)y;
     return reg_.predict(x);
   }
+  /// The fitted value for a record with its standard errors (prediction.hpp).
+  template <class Record>
+  auto predict_with_se(const Record& record) const {
+    const auto [x, y] = features_(record);
+    (void)y;
+    return reg_.predict_with_se(x);
+  }
   auto infer() const { return reg_.infer(); }
   const Reg& regression() const noexcept { return reg_; }
   Reg& regression() noexcept { return reg_; }

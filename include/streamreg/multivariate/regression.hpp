@@ -6,6 +6,7 @@
 #pragma once
 
 #include "../error.hpp"
+#include "../prediction.hpp"
 #include "coordinates.hpp"
 #include "double_double.hpp"
 #include "projected.hpp"
@@ -204,21 +205,67 @@ class regression {
   T predict(double x) const { return predict(&x, 1); }
   T predict(const double* x, Eigen::Index size) const {
     if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
-    const fit_type f = fit();
-    if (!f) return undefined();
-    int at = 0;
-    T v = opt_.intercept ? f.coefficients(at++) : T(0);
-    if (opt_.degree > 0) {
-      T power = T(x[0]);
-      for (int d = 0; d < opt_.degree; ++d, power = power * T(x[0])) v += f.coefficients(at++) * power;
-    } else {
-      for (int i = 0; i < p_; ++i) v += f.coefficients(at++) * T(x[i]);
+    const solution sol = solved();
+    if (!sol.fit) return undefined();
+    vector z(k_);
+    return T(value_at(sol.ridge ? sol.fit.coefficients : sol.beta, !sol.ridge, x, z));
+  }
+
+  /// The fitted value at the inputs `x` with the standard errors of the mean response and of
+  /// a new observation (prediction.hpp; the interval at a level: student_t.hpp). Computed in
+  /// the state's coordinates (inputs less the origin), so inputs far from 0 lose no digits
+  /// to cancellation; a ridge fit's in the inputs' coordinates. O(K³) (an inference).
+  template <class Derived>
+  prediction<T> predict_with_se(const Eigen::MatrixBase<Derived>& x) const {
+    return predict_with_se(x.derived().data(), x.size());
+  }
+  prediction<T> predict_with_se(double x) const { return predict_with_se(&x, 1); }
+  prediction<T> predict_with_se(const double* x, Eigen::Index size) const {
+    if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
+    prediction<T> p;
+    p.fit = p.se_fit = p.se_obs = p.df = undefined();
+    parts q;
+    const inference_type r = infer(&q);
+    p.status = r.status;
+    if (!p.defined()) return p;
+    for (int i = 0; i < inputs_; ++i)
+      if (!std::isfinite(x[i])) {
+        p.status = fit_status::not_finite;
+        return p;
+      }
+    vector z(k_);
+    const wide fit = value_at(q.beta, q.state_coordinates, x, z);
+    wide var = wide(0);  // zᵀ C z
+    for (int i = 0; i < k_; ++i) {
+      wide row = wide(0);
+      for (int j = 0; j < k_; ++j) row += wide(q.covariance(i, j)) * wide(z(j));
+      var += wide(z(i)) * row;
     }
-    return v;
+    if (var < wide(0)) var = wide(0);  // rounding of a positive semi-definite form
+    const wide sd = wide(r.residual_sd);
+    p.fit = T(fit);
+    p.se_fit = T(detail::sqrt_value(var));
+    p.se_obs = T(detail::sqrt_value(wide(var + sd * sd)));
+    p.df = r.df;
+    if (!detail::finite_value(p.fit) || !detail::finite_value(p.se_obs))
+      p.status = fit_status::not_finite;
+    return p;
   }
 
   /// The fit with standard errors, covariance, residual SD, R², adjusted R², F and t.
-  inference_type infer() const {
+  inference_type infer() const { return infer(nullptr); }
+
+ private:
+  // What predict_with_se needs beside the inference: the coefficients and their covariance
+  // (σ̂² included), in the state's coordinates (reference included) or, for a ridge fit
+  // solved in the inputs' coordinates, in those.
+  struct parts {
+    bool state_coordinates = true;
+    vector beta;
+    matrix covariance;
+  };
+
+  inference_type infer(parts* q) const {
     inference_type r;
     const solution sol = solved(true);
     r.fit = sol.fit;
@@ -240,12 +287,21 @@ class regression {
     const T sigma2 = sse / df;
     if (sol.ridge) {
       r.covariance = sol.sandwich * sigma2;  // in the inputs' coordinates already
+      if (q) {
+        q->state_coordinates = false;
+        q->beta = r.fit.coefficients;
+        q->covariance = r.covariance;
+      }
     } else {
       matrix cov_z = state_.inverse(penalty_);
       if (!penalty_.empty()) cov_z = matrix(cov_z * state_.gram() * cov_z);
       cov_z *= sigma2;
       r.covariance =
           (a_ * cov_z.template cast<wide>() * a_.transpose()).template cast<T>().eval();
+      if (q) {
+        q->beta = sol.beta;
+        q->covariance = std::move(cov_z);
+      }
     }
     bool sound = true;  // no NaN but the documented 0/0 cases
     for (int i = 0; i < k_; ++i) {
@@ -272,6 +328,7 @@ class regression {
     return r;
   }
 
+ public:
   /// Checkpoints (checkpoint.hpp): restore into a regression built with the same options.
   static std::string checkpoint_type() {
     const char* scalar = std::is_same_v<T, double>        ? "double"
@@ -332,6 +389,7 @@ class regression {
   // A fit with what infer() needs of it.
   struct solution {
     fit_type fit;
+    vector beta;         // the coefficients in the state's coordinates, reference included
     T sse{};             // Σw e² of the fit (the penalty not included)
     bool ridge = false;  // solved by ridge_fit: `sandwich` is in the inputs' coordinates
     matrix sandwich;     // H⁻¹GH⁻¹ (ridge_fit with inference)
@@ -364,8 +422,8 @@ class regression {
         f.status = state_.solve(penalty_, beta, f.condition);
         if (f.status == fit_status::ok) {
           sol.sse = state_.sse(beta);  // β relative to the reference: the state's responses
-          beta += ref_;
-          f.coefficients = to_inputs(beta);
+          sol.beta = beta + ref_;
+          f.coefficients = to_inputs(sol.beta);
         }
       }
     }
@@ -374,7 +432,7 @@ class regression {
       f.condition = f.digits = undefined();
       return sol;
     }
-    f.digits = estimate_digits(sol.ridge ? f.coefficients : beta, f.coefficients, f.condition,
+    f.digits = estimate_digits(sol.ridge ? f.coefficients : sol.beta, f.coefficients, f.condition,
                                !sol.ridge);
     if (!(f.digits >= T(min_correct_digits))) f.status = fit_status::ill_conditioned;
     return sol;
@@ -532,6 +590,29 @@ class regression {
     } else {
       for (int i = 0; i < p_; ++i) z(at++) = shift_ ? T(T(x[i]) - T(origin_(i))) : T(x[i]);
     }
+  }
+
+  // The fitted value at the inputs x, in the wide type: y₀ + zᵀβ with z relative to the
+  // origin and β in the state's coordinates (the reference included), so offset inputs lose
+  // nothing to cancellation; or x̃ᵀb in the inputs' coordinates (a ridge fit's b). `z` gets
+  // the feature row used.
+  wide value_at(const vector& beta, bool state_coordinates, const double* x, vector& z) const {
+    wide v = wide(0);
+    if (state_coordinates) {
+      features(x, z);
+      if (shift_) v = wide(origin_(inputs_));
+    } else {
+      int at = 0;
+      if (opt_.intercept) z(at++) = T(1);
+      if (opt_.degree > 0) {
+        T power = T(x[0]);
+        for (int d = 0; d < opt_.degree; ++d, power = power * T(x[0])) z(at++) = power;
+      } else {
+        for (int i = 0; i < p_; ++i) z(at++) = T(x[i]);
+      }
+    }
+    for (int i = 0; i < k_; ++i) v += wide(beta(i)) * wide(z(i));
+    return v;
   }
 
   // a_: coefficients for the inputs as given = a_ · (coefficients in shifted coordinates),
