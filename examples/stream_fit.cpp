@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <system_error>
 #include <type_traits>
@@ -45,6 +46,7 @@ struct options {
   std::string solver = "auto";
   std::string predict;  ///< CSV file of inputs to predict at (--predict)
   double level = 0.95;  ///< level of the prediction intervals (--level)
+  double max_rate = 0;  ///< records per second at most (--max-rate; 0: no limit)
 
   /// One x, none of the several-predictor options: the scalar fit (line_fit).
   bool scalar() const {
@@ -244,9 +246,11 @@ int fit_scalar(const options& opt, State initial, Reader& reader,
   print.header();
   std::uint64_t skipped = 0;
   double last_time = 0;
+  cli::rate_limiter limiter(opt.max_rate);
+  std::uint64_t n = 0;
   for (;;) {
-    const cli::step s =
-        cli::read_next(program, opt.on_error, reader, reg, layout, last_time, out, [] {});
+    const cli::step s = cli::read_next(program, opt.on_error, reader, reg, layout, last_time,
+                                       out, [&] { limiter.wait(n++); });
     if (s == cli::step::end || s == cli::step::stop) break;
     if (s == cli::step::fail) return cli::bad_input;
     if (s == cli::step::skip) {
@@ -417,7 +421,7 @@ class multi_printer {
 
 template <class Reg, class Reader>
 int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int diff_at,
-                     const points& rows, const cli::output_file& out) {
+                     int t_at, const points& rows, const cli::output_file& out) {
   namespace io = streamreg::io;
   const auto inputs = static_cast<int>(opt.x.size());
   const bool every = opt.emit == "every";
@@ -439,6 +443,9 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
   };
   std::uint64_t skipped = 0;
   std::vector<double> x(static_cast<std::size_t>(inputs));
+  cli::rate_limiter limiter(opt.max_rate);
+  std::uint64_t n = 0;
+  double last_time = -std::numeric_limits<double>::infinity();
   for (;;) {
     const auto r = reader.next();
     if (r == Reader::result::end) break;
@@ -446,6 +453,7 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
     if (r == Reader::result::error) {
       bad = reader.error();
     } else {
+      limiter.wait(n++);  // --max-rate: records that parsed
       const auto& v = reader.values();
       auto error_at = [&](int k, const std::string& reason) {
         const auto i = static_cast<std::size_t>(k);
@@ -455,8 +463,11 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
         x[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i + 1)];
       const double w = w_at >= 0 ? v[static_cast<std::size_t>(w_at)] : 1.0;
       const double d = diff_at >= 0 ? v[static_cast<std::size_t>(diff_at)] : 1.0;
+      const double t = t_at >= 0 ? v[static_cast<std::size_t>(t_at)] : 0.0;
       if (!(w > 0)) {
         bad = error_at(w_at, "weight must be positive");
+      } else if (t_at >= 0 && !(t >= last_time)) {
+        bad = error_at(t_at, fmt::format("time earlier than the previous record's ({})", last_time));
       } else if (d != 1 && d != -1) {
         bad = error_at(diff_at, "diff must be 1 or -1");
       } else if (d < 0) {
@@ -464,8 +475,10 @@ int fit_multivariate(const options& opt, Reg& reg, Reader& reader, int w_at, int
           bad = error_at(diff_at, Reg::state_type::can_remove
                                       ? "retracts a record that is not in the fit"
                                       : "this fit cannot retract records");
-      } else if (!reg.push(x.data(), v[0], w, inputs)) {
+      } else if (!reg.push_at(t, x.data(), v[0], w, inputs)) {
         bad = error_at(0, "record refused (a value is not finite)");
+      } else if (t_at >= 0) {
+        last_time = t;
       }
     }
     if (bad) {
@@ -499,19 +512,18 @@ int run_multivariate(const options& opt, Reg reg, const points& rows) {
   if (w_at >= 0) columns.push_back(io::column::parse(opt.model.weight));
   const int diff_at = opt.model.diff.empty() ? -1 : static_cast<int>(columns.size());
   if (diff_at >= 0) columns.push_back(io::column::parse(opt.model.diff));
+  // Event time: only a time window or forgetting per unit of time uses it.
+  const int t_at = opt.model.uses_time() ? static_cast<int>(columns.size()) : -1;
+  if (t_at >= 0) columns.push_back(io::column::parse(opt.model.time));
   return with_reader(opt, in, columns, [&](auto& reader) {
     return write_to_output(opt, [&](const cli::output_file& out) {
-      return fit_multivariate(opt, reg, reader, w_at, diff_at, rows, out);
+      return fit_multivariate(opt, reg, reader, w_at, diff_at, t_at, rows, out);
     });
   });
 }
 
 int run_multivariate(const options& opt, const points& rows) {
   namespace mv = streamreg::multivariate;
-  if (opt.model.window_time > 0 || opt.model.half_life_time > 0)
-    throw streamreg::config_error(
-        "--window-time and --half-life-time need a single --x (several predictors: use "
-        "--window or --half-life)");
   if (opt.degree > 0 && opt.x.size() != 1)
     throw streamreg::config_error("--degree fits a polynomial in one --x");
   mv::options o;
@@ -521,16 +533,19 @@ int run_multivariate(const options& opt, const points& rows) {
   o.ridge = opt.ridge;
   o.penalize_intercept = opt.penalize_intercept;
   o.window = opt.model.window;
+  o.window_time = opt.model.window_time;
+  o.half_life_time = opt.model.half_life_time;
   if (opt.model.half_life > 0) o.forgetting = std::exp2(-1.0 / opt.model.half_life);
-  const bool removes = opt.model.window > 0 || !opt.model.diff.empty();
+  const bool removes =
+      opt.model.window > 0 || opt.model.window_time > 0 || !opt.model.diff.empty();
   std::string solver = opt.solver;
   if (solver == "auto") solver = opt.precise ? "precise" : removes ? "moments" : "givens";
   if (opt.precise && solver != "precise")
     throw streamreg::config_error("--precise and --solver " + solver + " exclude each other");
   if (solver == "givens" && removes)
     throw streamreg::config_error(
-        "the givens solver cannot remove records (--window, --diff): use --solver moments or "
-        "--precise");
+        "the givens solver cannot remove records (--window, --window-time, --diff): use --solver "
+        "moments or --precise");
   if (solver == "precise") return run_multivariate(opt, mv::precise_regression<>(o), rows);
   if (solver == "moments")
     return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::moments>(o), rows);
@@ -613,6 +628,9 @@ int main(int argc, char** argv) {
                  "(--format jsonl) gains \"predictions\", per row the fit with se_fit (of the mean "
                  "response), se_obs (of a new observation) and the interval lower, upper of a new "
                  "observation at --level");
+  app.add_option("--max-rate", opt.max_rate,
+                 "At most R records per second (0: no limit; otherwise at least 1e-6)")
+      ->check(cli::rate_limit);
   app.add_option("--level", opt.level, "Level of the --predict intervals")
       ->check(CLI::Range(0.0, 1.0))
       ->capture_default_str();

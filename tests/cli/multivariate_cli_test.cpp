@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cmath>
 #include <string>
 #include <vector>
@@ -194,6 +195,53 @@ TEST_CASE("stream_fit: several predictors with --window and --diff", "[cli][mult
   CHECK_THAT(bd[2], WithinRel(2.0, 1e-12));
   std::remove(in.c_str());
   std::remove(d.c_str());
+}
+
+TEST_CASE("stream_fit: several predictors with --window-time and --half-life-time",
+          "[cli][multivariate][time]") {
+  // The records with time > 6 − 2 = 4 lie on y = 1 + 2a − b; the earlier ones do not.
+  const std::string in = write_temp(
+      "mvtime.csv",
+      "t,a,b,y\n0,1,0,9\n1,0,1,-7\n2,1,1,5\n4,2,2,0\n4.5,1,0,3\n5,0,1,0\n5.5,2,1,4\n6,1,3,0\n");
+  const auto r = run(sf + " " + in +
+                     " --y y --x a --x b --time t --window-time 2 --emit final --format jsonl");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.out, Contains("\"n\":4") && Contains("\"status\":\"ok\""));
+  const auto b = json_numbers(r.out, "coefficients");
+  REQUIRE(b.size() == 3);
+  CHECK_THAT(b[0], WithinRel(1.0, 1e-12));
+  CHECK_THAT(b[1], WithinRel(2.0, 1e-12));
+  CHECK_THAT(b[2], WithinRel(-1.0, 1e-12));
+  // Forgetting in time: the same plane through every record fits exactly whatever the
+  // weights; the fit is defined after every record from the third on.
+  const std::string plane = write_temp(
+      "mvplane.csv", "t,a,b,y\n0,1,0,3\n1,0,1,0\n1,1,1,2\n3,2,2,3\n4,1,3,0\n");
+  const auto f = run(sf + " " + plane +
+                     " --y y --x a --x b --time t --half-life-time 1.5 --format jsonl");
+  INFO(f.out << f.err);
+  REQUIRE(f.status == 0);
+  const auto rows = lines(f.out);
+  REQUIRE(rows.size() == 5);
+  const auto bf = json_numbers(rows[4], "coefficients");
+  CHECK_THAT(bf[1], WithinRel(2.0, 1e-12));
+  // Time going backwards is a bad record naming its line; --time is required.
+  const std::string late = write_temp("mvlate.csv", "t,a,b,y\n0,1,0,3\n2,0,1,0\n1,1,1,2\n");
+  struct refusal {
+    const char* args;
+    int status;
+    const char* says;
+  };
+  for (const refusal& c : {refusal{" --time t --window-time 5", 1, "line 4, column 1 (t): "
+                                                                    "time earlier than the previous"},
+                           refusal{" --window-time 5", 2, "need --time COL"},
+                           refusal{" --time t --window-time 5 --solver givens", 2, "cannot remove"}}) {
+    const auto e = run(sf + " " + late + " --y y --x a --x b" + c.args);
+    INFO(c.args << ": " << e.err);
+    CHECK(e.status == c.status);
+    CHECK_THAT(e.err, Contains(c.says));
+  }
+  for (const auto& p : {in, plane, late}) std::remove(p.c_str());
 }
 
 TEST_CASE("stream_fit: several-predictor errors name the line and the option",
@@ -399,6 +447,29 @@ TEST_CASE("stream_fit --predict: one predictor, after every record, null until n
   CHECK_THAT(num.err, Contains("line 3"));
   CHECK(slurp(out) == "keep");
   for (const auto& p : {data, at, out, wrong, bad}) std::remove(p.c_str());
+}
+
+TEST_CASE("stream_fit --max-rate: no faster than the rate, the same output",
+          "[cli][multivariate]") {
+  std::string text = "a,b,y\n";
+  for (int i = 0; i < 21; ++i)
+    text += std::to_string(i) + "," + std::to_string((i * 7) % 5) + "," + std::to_string(i % 3) + "\n";
+  const std::string data = write_temp("rate.csv", text);
+  for (const char* x : {" --x a", " --x a --x b"}) {
+    const std::string args = sf + " " + data + " --y y" + x;
+    const auto plain = run(args);
+    const auto start = std::chrono::steady_clock::now();
+    const auto slow = run(args + " --max-rate 40");
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    INFO(x << ": " << slow.err);
+    REQUIRE(slow.status == 0);
+    CHECK(slow.out == plain.out);
+    CHECK(seconds >= 20.0 / 40);  // record k waits until k/40 s after the first
+  }
+  const auto bad = run(sf + " " + data + " --y y --x a --max-rate 1e-9");
+  CHECK(bad.status == 2);
+  std::remove(data.c_str());
 }
 
 TEST_CASE("strict JSON check: rejects what JSON does not have", "[cli][jsonl]") {

@@ -114,6 +114,133 @@ TEST_CASE("window: precise equals the exact fit of the last N records", "[multiv
   window_case<precise_reg>(9, false);
 }
 
+/// A stream of two offset predictors (a timestamp near 1.7e9 and a level near 1.7e9) with
+/// irregular event times, some shared: times 0.25·k with k advancing by 0..3 per record.
+struct timed_problem {
+  ls_problem q;
+  std::vector<double> t;
+};
+inline timed_problem offset_timed(std::uint64_t seed, std::size_t n) {
+  splitmix64 rng(seed);
+  timed_problem p;
+  double k = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    k += static_cast<double>(rng.index(4));
+    const double t = 0.25 * k;
+    const double a = 1.7e9 + t, b = 1.7e9 + std::round(rng.normal() * 800) / 8;
+    p.q.add({a, b}, 3 + 0.5 * (a - 1.7e9) - 2 * (b - 1.7e9) + rng.normal());
+    p.t.push_back(t);
+  }
+  return p;
+}
+
+template <class Reg>
+void time_window_case(double span, double tol) {
+  const timed_problem p = offset_timed(23, 400);
+  mv::options o = options_for(p.q);
+  o.window_time = span;
+  Reg reg(o);
+  CHECK_THROWS_AS(reg.push(p.q.x[0].data(), p.q.y[0], 1.0, 2), streamreg::config_error);
+  std::size_t first = 0;
+  for (std::size_t i = 0; i < p.q.y.size(); ++i) {
+    REQUIRE(reg.push_at(p.t[i], p.q.x[i].data(), p.q.y[i], 1.0, 2));
+    while (p.t[first] <= p.t[i] - span) ++first;  // the window: time > t − span
+    REQUIRE(reg.count() == i + 1 - first);
+    if (i + 1 - first < 8) continue;
+    INFO("record " << i << ", span " << span << ", held " << i + 1 - first);
+    check_exact(reg.infer(), exact_solve(slice(p.q, first, i + 1)), {tol, 100 * tol});
+  }
+  // A record earlier than the newest is refused and changes nothing.
+  const auto before = reg.fit();
+  CHECK_FALSE(reg.push_at(p.t.back() - 1, p.q.x[0].data(), p.q.y[0], 1.0, 2));
+  CHECK((reg.fit().coefficients == before.coefficients));
+}
+
+TEST_CASE("time window: the exact fit of the records of the last span, offset predictors",
+          "[multivariate][window][time]") {
+  // Moments square the condition number of the window's design: ~1e-12 on windows of ~10
+  // records over these predictors, ~1e-14 on ~100.
+  SECTION("moments") {
+    time_window_case<moments_reg>(5.0, 1e-11);
+    time_window_case<moments_reg>(40.0, 1e-12);
+  }
+  SECTION("precise") {
+    time_window_case<precise_reg>(5.0, 1e-14);
+    time_window_case<precise_reg>(40.0, 1e-14);
+  }
+}
+
+template <class Reg>
+void time_forgetting_case() {
+  // Integer times and a half-life of 1: weights 2^(−(t_n − t_i)), exact in double and in
+  // rationals. The clock ticks after one record in six on average (several records share a
+  // time), so about a dozen records carry most of the weight.
+  splitmix64 rng(29);
+  ls_problem q = random_problem(33, 80, 2, true, false);
+  std::vector<double> t;
+  double now = 0;
+  for (std::size_t i = 0; i < q.y.size(); ++i) {
+    if (rng.index(6) == 0) now += 1 + static_cast<double>(rng.index(2));  // 1 or 2 units later
+    t.push_back(now);
+  }
+  mv::options o = options_for(q);
+  o.half_life_time = 1;
+  Reg reg(o);
+  q.effective_count = true;
+  const double tol = std::is_same_v<typename Reg::scalar, double> ? 1e-12 : 1e-13;
+  for (std::size_t i = 0; i < q.y.size(); ++i) {
+    REQUIRE(reg.push_at(t[i], q.x[i].data(), q.y[i], 1.0, 2));
+    if (i < 8 || i % 9 != 8) continue;
+    ls_problem upto = slice(q, 0, i + 1);
+    upto.w.clear();
+    mpq_class weight;
+    for (std::size_t k = 0; k <= i; ++k) {
+      mpq_class w = 1;
+      for (double a = t[k]; a < t[i]; a += 1) w /= 2;  // 2^(−age)
+      upto.w.push_back(w);
+      weight += w;
+    }
+    INFO("record " << i);
+    exact_ls ex = exact_solve(upto);
+    ex.sigma2 = ex.sigma2 * ex.n / weight;  // one record's residual SD, as per record
+    check_exact(reg.infer(), ex, {tol, 100 * tol});
+  }
+  CHECK_FALSE(reg.push_at(t.back() - 1, q.x[0].data(), q.y[0], 1.0, 2));  // late
+  Reg other(o);
+  CHECK_THROWS_AS(other.merge(reg), streamreg::config_error);
+}
+
+TEST_CASE("forgetting per unit of time: the exact fit with weights 2^(-age/H)",
+          "[multivariate][forgetting][time]") {
+  SECTION("givens") { time_forgetting_case<givens_reg>(); }
+  SECTION("moments") { time_forgetting_case<moments_reg>(); }
+  SECTION("precise") { time_forgetting_case<precise_reg>(); }
+}
+
+TEST_CASE("time window: a restored checkpoint continues bit for bit", "[multivariate][checkpoint][time]") {
+  const timed_problem p = offset_timed(24, 120);
+  mv::options o = options_for(p.q);
+  o.window_time = 6;
+  moments_reg a(o);
+  for (std::size_t i = 0; i < 60; ++i) a.push_at(p.t[i], p.q.x[i].data(), p.q.y[i], 1.0, 2);
+  const std::string text = streamreg::save_checkpoint(a);
+  moments_reg b(o);
+  streamreg::restore_checkpoint(text, b);
+  CHECK(streamreg::save_checkpoint(b) == text);
+  for (std::size_t i = 60; i < 120; ++i) {
+    a.push_at(p.t[i], p.q.x[i].data(), p.q.y[i], 1.0, 2);
+    b.push_at(p.t[i], p.q.x[i].data(), p.q.y[i], 1.0, 2);
+  }
+  CHECK(streamreg::save_checkpoint(a) == streamreg::save_checkpoint(b));
+  CHECK((a.fit().coefficients == b.fit().coefficients));
+  // A late record after the restore is refused as before it.
+  CHECK_FALSE(b.push_at(p.t[50], p.q.x[0].data(), p.q.y[0], 1.0, 2));
+  mv::options count = options_for(p.q);
+  count.window = 6;
+  moments_reg c(count);
+  CHECK_THROWS_AS(streamreg::restore_checkpoint(text, c), streamreg::checkpoint_error);
+}
+
 // ---------------------------------------------------------------------------------------------
 // forgetting
 // ---------------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@
 #include "projected.hpp"
 #include "results.hpp"
 #include "state.hpp"
+#include "window.hpp"
 
 #include <algorithm>    // std::min, std::max
 #include <cmath>        // std::log10, std::sqrt, std::fabs
 #include <cstdint>      // std::uint64_t
 #include <string>       // checkpoint_type
 #include <type_traits>  // std::conditional_t
-#include <vector>       // the window's records
 
 // g++ -O3 reports "potential null pointer dereference" on Eigen's heap storage of
 // dynamic-size matrices inlined here (the allocation throws, never returns null).
@@ -79,10 +79,17 @@ class regression {
     if (!(opt_.ridge >= 0) || !(opt_.ridge < 1e308)) throw config_error("ridge must be >= 0");
     if (!(opt_.forgetting > 0 && opt_.forgetting <= 1))
       throw config_error("forgetting factor must be in (0, 1]");
-    if (opt_.window > 0 && !state_type::can_remove)
+    if (!(opt_.half_life_time >= 0) || !std::isfinite(opt_.half_life_time))
+      throw config_error("the half-life in time must be positive and finite");
+    if (!(opt_.window_time >= 0) || !std::isfinite(opt_.window_time))
+      throw config_error("the window span must be positive and finite");
+    if (opt_.half_life_time > 0 && opt_.forgetting < 1)
+      throw config_error("forgetting per record and per unit of time exclude each other");
+    window_ = window_type(opt_.window, opt_.window_time);
+    if (window_.active() && !state_type::can_remove)
       throw config_error(std::string("a window needs a state that can remove records; ") +
                          state_type::name() + " cannot (use moments or normal_equations)");
-    if (opt_.window > 0 && opt_.forgetting < 1)
+    if (window_.active() && forgets())
       throw config_error("a window and forgetting exclude each other");
     p_ = p;
     k_ = p + (opt_.intercept ? 1 : 0);
@@ -99,7 +106,6 @@ class regression {
     state_ = state_type(k_, opt_.intercept);
     ref_.setZero(k_);
     build_transform();
-    if (opt_.window > 0) ring_.reserve(static_cast<std::size_t>(opt_.window));
   }
 
   const options& config() const noexcept { return opt_; }
@@ -110,7 +116,8 @@ class regression {
   std::uint64_t count() const noexcept { return state_.counts().n; }
 
   /// Adds a record: `x` holds inputs() values. Returns false (and changes nothing) for a
-  /// non-finite value or a weight that is not > 0.
+  /// non-finite value or a weight that is not > 0. A regression over event time (a time
+  /// window, forgetting per unit of time) needs push_at (config_error otherwise).
   template <class Derived>
   bool push(const Eigen::MatrixBase<Derived>& x, double y, double w = 1) {
     return push(x.derived().data(), y, w, x.size());
@@ -119,20 +126,52 @@ class regression {
   bool push(double x, double y, double w = 1) { return push(&x, y, w, 1); }
   /// Adds a record from a pointer to inputs() values.
   bool push(const double* x, double y, double w, Eigen::Index size) {
+    if (timed())
+      throw config_error("a time window or forgetting per unit of time needs push_at(time, ...)");
+    return push_at(last_time_, x, y, w, size);
+  }
+
+  /// Adds a record at event time `t` (a time column, a Kafka timestamp): a time window keeps
+  /// the records with time > t − window_time, forgetting per unit of time multiplies the
+  /// earlier weights by 2^(−Δt / half_life_time). Returns false (nothing changes) as push
+  /// does, and for a record earlier than the newest one or a non-finite t when the
+  /// regression uses time (otherwise t is not used).
+  template <class Derived>
+  bool push_at(double t, const Eigen::MatrixBase<Derived>& x, double y, double w = 1) {
+    return push_at(t, x.derived().data(), y, w, x.size());
+  }
+  bool push_at(double t, double x, double y, double w = 1) { return push_at(t, &x, y, w, 1); }
+  bool push_at(double t, const double* x, double y, double w, Eigen::Index size) {
     if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
     if (!valid(x, y, w)) return false;
+    if (timed() && (!window_.accepts_time(t) ||
+                    (state_.counts().n > 0 && !(t >= last_time_))))
+      return false;
     if (!have_origin_ && shift_) {
       for (int i = 0; i < inputs_; ++i) origin_(i) = x[i];
       origin_(inputs_) = y;
       have_origin_ = true;
       build_transform();
     }
-    if (opt_.window > 0 && ring_.size() == opt_.window) evict();
-    if (opt_.forgetting < 1 && state_.counts().n > 0) state_.scale(T(opt_.forgetting));
+    if (window_.active()) make_room(t);
+    if (state_.counts().n > 0) {
+      if (opt_.forgetting < 1) state_.scale(T(opt_.forgetting));
+      if (opt_.half_life_time > 0 && t > last_time_)
+        state_.scale(T(std::exp2(-(t - last_time_) / opt_.half_life_time)));
+    }
     vector z(k_);
     features(x, z);
     state_.add(z, response(z, y), T(w));
-    if (opt_.window > 0) remember(x, y, w);
+    if (window_.active()) {
+      typename window_type::record r;
+      r.x.resize(inputs_);
+      for (int i = 0; i < inputs_; ++i) r.x(i) = x[i];
+      r.y = y;
+      r.w = w;
+      r.t = t;
+      window_.add(std::move(r));
+    }
+    if (timed()) last_time_ = t;
     const std::uint64_t p = ++pushes_;
     if (p <= rebase_every ? (p & (p - 1)) == 0 : p % rebase_every == 0) rebase();
     return true;
@@ -151,7 +190,7 @@ class regression {
       return false;
     } else {
       if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
-      if (opt_.window > 0) throw config_error("records leave a window by themselves");
+      if (window_.active()) throw config_error("records leave a window by themselves");
       if (!valid(x, y, w) || (!have_origin_ && shift_)) return false;
       vector z(k_);
       features(x, z);
@@ -164,7 +203,9 @@ class regression {
   /// merged state's reference then moves to the merged fit).
   void merge(const regression& o) {
     if (o.state_.counts().n == 0) return;
-    if (opt_.window > 0) throw config_error("windows cannot be merged");
+    if (window_.active()) throw config_error("windows cannot be merged");
+    if (opt_.half_life_time > 0)
+      throw config_error("regressions forgetting per unit of time cannot be merged");
     if (k_ != o.k_ || opt_.intercept != o.opt_.intercept || opt_.degree != o.opt_.degree)
       throw config_error("merge needs regressions of the same shape");
     if (state_.counts().n == 0) {
@@ -276,7 +317,7 @@ class regression {
     r.df = r.residual_sd = r.r_squared = r.adj_r_squared = r.f_statistic = undefined();
     if (!r.fit.computed()) return r;
     const auto& c = state_.counts();
-    const bool forgetting = opt_.forgetting < 1;
+    const bool forgetting = forgets();
     const T n = forgetting ? c.effective() : T(static_cast<double>(c.n));
     const T df = n - T(k_);
     if (!(df > T(0))) {
@@ -346,6 +387,13 @@ class regression {
     const std::uint64_t expected = shape;
     ar.field("shape", shape);
     if (shape != expected) Archive::fail("saved with another number of predictors or options");
+    if (timed()) {  // a regression over event time: its window span and half-life
+      double span = opt_.window_time, half_life = opt_.half_life_time;
+      ar.field("time.window", span);
+      ar.field("time.half_life", half_life);
+      if (span != opt_.window_time || half_life != opt_.half_life_time)
+        Archive::fail("saved with another time window or half-life");
+    }
     ar.field("have_origin", have_origin_);
     for (int i = 0; i <= inputs_; ++i) ar.field("origin." + std::to_string(i), origin_(i));
     bool referenced = true;
@@ -358,33 +406,16 @@ class regression {
       for (int i = 0; i < k_; ++i) detail::scalar_field(ar, "reference." + std::to_string(i), ref_(i));
     }
     state_.serialize(ar);
-    std::uint64_t held = ring_.size(), head = head_, evicted = evicted_;
-    ar.field("window.size", held);
-    ar.field("window.head", head);
-    ar.field("window.evicted", evicted);
-    if constexpr (Archive::loading) {
-      if (held > opt_.window || (held > 0 && head >= held))
-        Archive::fail("window larger than the configured one");
-      ring_.assign(static_cast<std::size_t>(held), record{});
-      head_ = static_cast<std::size_t>(head);
-      evicted_ = evicted;
-      build_transform();
-    }
-    for (std::size_t i = 0; i < ring_.size(); ++i) {
-      record& rec = ring_[i];
-      if constexpr (Archive::loading) rec.x.resize(inputs_);
-      for (int j = 0; j < inputs_; ++j)
-        ar.field("window." + std::to_string(i) + ".x" + std::to_string(j), rec.x(j));
-      ar.field("window." + std::to_string(i) + ".y", rec.y);
-      ar.field("window." + std::to_string(i) + ".w", rec.w);
-    }
+    window_.serialize(ar, inputs_);
+    if (timed()) ar.field("time.last", last_time_);
+    if constexpr (Archive::loading) build_transform();
   }
 
  private:
-  struct record {
-    input x;
-    double y = 0, w = 1;
-  };
+  using window_type = detail::record_window<input>;
+
+  bool forgets() const noexcept { return opt_.forgetting < 1 || opt_.half_life_time > 0; }
+  bool timed() const noexcept { return window_.timed() || opt_.half_life_time > 0; }
 
   // A fit with what infer() needs of it.
   struct solution {
@@ -665,38 +696,27 @@ class regression {
     return b;
   }
 
-  void remember(const double* x, double y, double w) {
-    record rec;
-    rec.x.resize(inputs_);
-    for (int i = 0; i < inputs_; ++i) rec.x(i) = x[i];
-    rec.y = y;
-    rec.w = w;
-    if (ring_.size() < opt_.window) {
-      ring_.push_back(std::move(rec));
-    } else {
-      ring_[head_] = std::move(rec);
-      head_ = (head_ + 1) % ring_.size();
-    }
-  }
-
-  // Drops the oldest record; once per window turnover the state is rebuilt from the
-  // records held, so rounding from removals never accumulates.
-  void evict() {
+  // Before a record at time t enters the window: the records that leave are removed from
+  // the state; once per turnover the state is rebuilt from the records that stay, so rounding
+  // from removals never accumulates.
+  void make_room(double t) {
     if constexpr (state_type::can_remove) {
-      const record& old = ring_[head_];
-      if (++evicted_ % opt_.window == 0) {
-        state_ = state_type(k_, opt_.intercept);
-        vector z(k_);
-        for (std::size_t i = 1; i < ring_.size(); ++i) {
-          const record& r = ring_[(head_ + i) % ring_.size()];
-          features(r.x.data(), z);
-          state_.add(z, response(z, r.y), T(r.w));
-        }
-      } else {
-        vector z(k_);
-        features(old.x.data(), z);
-        state_.remove(z, response(z, old.y), T(old.w));
-      }
+      vector z(k_);
+      window_.make_room(
+          t,
+          [&](const typename window_type::record& r) {
+            features(r.x.data(), z);
+            return state_.remove(z, response(z, r.y), T(r.w));
+          },
+          [&](const window_type& held) {
+            state_ = state_type(k_, opt_.intercept);
+            for (std::size_t i = 0; i < held.size(); ++i) {
+              features(held[i].x.data(), z);
+              state_.add(z, response(z, held[i].y), T(held[i].w));
+            }
+          });
+    } else {
+      (void)t;
     }
   }
 
@@ -711,9 +731,8 @@ class regression {
   std::uint64_t pushes_ = 0;  // records pushed (merged ones included): when to re-base
   wide_matrix a_;
   penalty<T, max_coefficients> penalty_;
-  std::vector<record> ring_;
-  std::size_t head_ = 0;
-  std::uint64_t evicted_ = 0;
+  window_type window_{0, 0.0};
+  double last_time_ = 0;  // the newest record's time (regressions over event time)
 };
 
 }  // namespace streamreg::multivariate

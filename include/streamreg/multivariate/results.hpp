@@ -36,6 +36,12 @@ struct options {
   double forgetting = 1;
   /// Fit only the last `window` records (needs a policy that can remove). 0: all.
   std::uint64_t window = 0;
+  /// Fit only the records of the last `window_time` of event time (push_at; needs a policy
+  /// that can remove): after a record at time t, those with time > t − window_time. 0: none.
+  double window_time = 0;
+  /// Exponential forgetting per unit of event time (push_at): the earlier weights halve every
+  /// `half_life_time`. 0: none.
+  double half_life_time = 0;
 };
 
 /// A fit whose estimated correct digits fall below this is ill_conditioned (see multi_fit).
