@@ -350,17 +350,19 @@ constexpr bool moments<T>::pop(const T& x, const T& y, const T& w) noexcept {
   const A drift = A(0x1p-26);
   const A peak_xx = peak_sxx_ < sxx_ ? sxx_ : peak_sxx_;
   const A peak_se = peak_sse_ < sse_ ? sse_ : peak_sse_;
-  const A spread_x = root(A(peak_xx / w_));
+  // The spreads of u and v: only the edge cases (one or two records, every x equal) need
+  // them, so the square roots stay off a sliding window's path.
+  auto spread_x = [&] { return root(A(peak_xx / w_)); };
   // v carries the rounding of y − y₀ − c·u, of the size of c·u: the scale of v includes it.
   const A cf = A(magnitude(c_) + magnitude(bv_));
-  const A spread_v = A(root(A(peak_se / w_)) + A(cf * spread_x));
+  auto spread_v = [&] { return A(root(A(peak_se / w_)) + A(cf * spread_x())); };
   if (n_ == 1) {
     // The one record held must be this one. (Its weight is not compared: the weight sum
     // carries the rounding of every earlier retraction, which can exceed a small weight.)
-    if (!negligible(fx, A(magnitude(u) + magnitude(mx_)), A(drift * spread_x)) ||
+    if (!negligible(fx, A(magnitude(u) + magnitude(mx_)), A(drift * spread_x())) ||
         !negligible(fv, A(A(magnitude(v) + magnitude(mv_)) +
                           A(magnitude(c_) * A(magnitude(u) + magnitude(mx_)))),
-                    A(A(drift + A(A(64) * std::numeric_limits<A>::epsilon())) * spread_v)))
+                    A(A(drift + A(A(64) * std::numeric_limits<A>::epsilon())) * spread_v())))
       return false;
     *this = moments{};
     return true;
@@ -371,7 +373,7 @@ constexpr bool moments<T>::pop(const T& x, const T& y, const T& w) noexcept {
   if (sxx_ > A(0)) {
     const A h = A(A(wa / w_) + A(A(wa * fx) * fx) / A(sxx_ + A(drift * peak_xx)));
     if (h > A(A(1) + A(A(64) * std::numeric_limits<A>::epsilon()))) return false;
-  } else if (!negligible(fx, A(magnitude(u) + magnitude(mx_)), A(drift * spread_x))) {
+  } else if (!negligible(fx, A(magnitude(u) + magnitude(mx_)), A(drift * spread_x()))) {
     return false;
   }
   const A e_with = A(fv - bv_ * fx);  // residual under the fit that includes the record
@@ -398,7 +400,7 @@ constexpr bool moments<T>::pop(const T& x, const T& y, const T& w) noexcept {
     if (!negligible(sxx, tol_xx, A(drift * peak_xx)) ||
         !negligible(sse, tol_se, A(drift * peak_se)) ||
         !negligible(sxv, A(A(magnitude(sxv_) + magnitude(dxv)) + A(cf * tol_xx)),
-                    A(drift * A(spread_x * spread_v * w_))))
+                    A(drift * A(spread_x() * spread_v() * w_))))
       return false;
     sxx = sxv = sse = bv = A(0);
   } else {
