@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Package test: a consumer of the optional components (streamreg::eigen, streamreg::json,
-// streamreg::kafka) uses each through its public header. Built with the components the
+// streamreg::kafka, streamreg::stats) uses each through its public header. Built with the components the
 // package provides (STREAMREG_WITH_<NAME>).
 #include <cmath>    // std::fabs
 #include <cstdio>   // std::fprintf
@@ -15,6 +15,10 @@
 #endif
 #ifdef STREAMREG_WITH_KAFKA
 #include <streamreg/kafka/mock_cluster.hpp>
+#endif
+#ifdef STREAMREG_WITH_STATS
+#include <streamreg/moments.hpp>
+#include <streamreg/student_t.hpp>
 #endif
 
 namespace {
@@ -53,6 +57,17 @@ int main() {
     streamreg::kafka::mock_cluster cluster(1);
     if (cluster.bootstraps().find("127.0.0.1:") != 0)
       failures += fail("kafka: the mock cluster has no bootstrap address");
+  }
+#endif
+#ifdef STREAMREG_WITH_STATS
+  {
+    // With 2 degrees of freedom the t quantile is (2p − 1) √(2 / (4p(1 − p))).
+    if (std::fabs(streamreg::t_quantile(2, 0.975) - 0.95 * std::sqrt(2 / 0.0975)) > 1e-13)
+      failures += fail("stats: t quantile with 2 df");
+    streamreg::moments<double> s;
+    for (int i = 0; i < 4; ++i) s.push(i, 2.0 * i + (i % 2 == 0 ? 1 : -1));
+    const auto band = streamreg::prediction_interval(streamreg::predict(s, 1.5), 0.95);
+    if (!(band.lower < 3 && band.upper > 3)) failures += fail("stats: prediction interval");
   }
 #endif
   return failures == 0 ? 0 : 1;
