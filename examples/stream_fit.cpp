@@ -63,6 +63,12 @@ std::string value(double v, bool defined, const char* undefined) {
   return defined && std::isfinite(v) ? cli::number(v) : std::string(undefined);
 }
 
+/// The two-sided p-value of a t statistic on df degrees of freedom as a JSON number, or null
+/// (no inference, or t undefined: a coefficient of 0 with a standard error of 0).
+std::string p_value(double t, double df, bool defined) {
+  return defined ? value(streamreg::t_p_value(t, df), true, "null") : std::string("null");
+}
+
 /// Why numbers of a fit whose status is ok are null, for the "reason" field of a JSON line
 /// (empty when every number is defined).
 struct reasons {
@@ -181,11 +187,12 @@ class printer {
       }
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"coefficients\":[{},{}],\"std_errors\":[{},{}],"
-                 "\"residual_sd\":{},\"r_squared\":{}{}{}}}\n",
+                 "\"residual_sd\":{},\"r_squared\":{},\"p_values\":[{},{}]{}{}}}\n",
                  r.fit.n, status, value(r.fit.intercept, ok, "null"),
                  value(r.fit.slope, ok, "null"), value(r.se_intercept, inf, "null"),
                  value(r.se_slope, inf, "null"), value(r.residual_sd, inf, "null"),
-                 value(r.r_squared, r2, "null"), why.field(), extra);
+                 value(r.r_squared, r2, "null"), p_value(r.t_intercept, r.df, inf),
+                 p_value(r.t_slope, r.df, inf), why.field(), extra);
     } else {
       fmt::print(out_, "{:>10} {:>24} {:>24} {:>15} {:>24} {:>24}\n", r.fit.n,
                  value(r.fit.intercept, ok, "-"), value(r.fit.slope, ok, "-"), status,
@@ -320,7 +327,7 @@ struct multi_row {
   std::uint64_t n = 0;
   std::string status;
   bool ok = false, inferred = false, r2 = false;
-  std::vector<double> coefficients, std_errors;
+  std::vector<double> coefficients, std_errors, p_values;
   double residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0, condition = 0;
   double digits = 0;  ///< estimated correct digits of the coefficients
   reasons why;  ///< why numbers of a fit with coefficients are null
@@ -338,6 +345,8 @@ multi_row to_row(const Inference& r) {
   for (Eigen::Index i = 0; i < r.fit.coefficients.size(); ++i) {
     m.coefficients.push_back(static_cast<double>(r.fit.coefficients(i)));
     m.std_errors.push_back(static_cast<double>(r.std_errors(i)));
+    m.p_values.push_back(streamreg::t_p_value(static_cast<double>(r.t_statistics(i)),
+                                              static_cast<double>(r.df)));
   }
   m.residual_sd = static_cast<double>(r.residual_sd);
   m.r_squared = static_cast<double>(r.r_squared);
@@ -395,14 +404,15 @@ class multi_printer {
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"names\":[\"{}\"],\"coefficients\":[{}],"
                  "\"std_errors\":[{}],\"residual_sd\":{},\"r_squared\":{},"
-                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{}{}{}}}\n",
+                 "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{},"
+                 "\"p_values\":[{}]{}{}}}\n",
                  r.n, r.status, fmt::join(names_, "\",\""),
                  fmt::join(list(r.coefficients, r.ok, "null"), ","),
                  fmt::join(list(r.std_errors, r.inferred, "null"), ","),
                  value(r.residual_sd, r.inferred, "null"), value(r.r_squared, r.r2, "null"),
                  value(r.adj_r_squared, r.r2, "null"), value(r.f_statistic, r.r2, "null"),
-                 value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"), r.why.field(),
-                 extra);
+                 value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"),
+                 fmt::join(list(r.p_values, r.inferred, "null"), ","), r.why.field(), extra);
     } else {
       fmt::print(out_, "{:>10} {:>15}", r.n, r.status);
       for (const auto& c : list(r.coefficients, r.ok, "-")) fmt::print(out_, " {:>24}", c);

@@ -403,6 +403,14 @@ TEST_CASE("stream_fit --predict: Longley as statsmodels' get_prediction has it, 
       CHECK_THAT(obs[i], WithinRel(std::sqrt(se[i] * se[i] + sd * sd), 1e-14));
     }
   }
+  // p-values of the coefficients: statsmodels' OLS(...).fit().pvalues on the same data.
+  const double p_values[] = {0.0035604036637169635, 0.8631408328076712, 0.31268106109211785,
+                             0.0025350917341069694, 0.0009443667641616617, 0.8262117957631198,
+                             0.00303680334162267};
+  const auto p = json_numbers(final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x),
+                              "p_values");
+  REQUIRE(p.size() == 7);
+  for (std::size_t i = 0; i < 7; ++i) CHECK_THAT(p[i], WithinRel(p_values[i], 1e-8));
   // --level: the 90% interval (alpha=0.10).
   const std::string o = final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x +
                                    " --predict " + rows + " --level 0.9");
@@ -431,6 +439,13 @@ TEST_CASE("stream_fit --predict: one predictor, after every record, null until n
   const double t2 = 0.95 * std::sqrt(2 / (4 * 0.975 * 0.025));
   CHECK_THAT(predicted(rows[3], "upper")[0], WithinRel(21 + t2 * std::sqrt(31.4), 1e-12));
   CHECK_THAT(predicted(rows[3], "lower")[0], WithinRel(21 - t2 * std::sqrt(31.4), 1e-12));
+  // p-values: t_a = 1/√1.4, t_b = 2/√0.4; with 2 df, P(|T| ≥ t) = 1 − t/√(2 + t²).
+  const auto pv = json_numbers(rows[3], "p_values");
+  REQUIRE(pv.size() == 2);
+  const double ta = 1 / std::sqrt(1.4), tb = 2 / std::sqrt(0.4);
+  CHECK_THAT(pv[0], WithinRel(1 - ta / std::sqrt(2 + ta * ta), 1e-12));
+  CHECK_THAT(pv[1], WithinRel(1 - tb / std::sqrt(2 + tb * tb), 1e-12));
+  CHECK_THAT(rows[1], Contains("\"p_values\":[null,null]"));
   // Errors name the option and keep the previous output.
   const std::string out = write_temp("p1_out.txt", "keep");
   const auto csv = run(sf + " " + data + " --y y --x x --predict " + at + " --output " + out);
