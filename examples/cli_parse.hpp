@@ -4,6 +4,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <streamreg/version.hpp>
 
 #include <cmath>     // std::isfinite
 #include <optional>  // std::optional
@@ -11,9 +12,17 @@
 
 namespace cli {
 
-/// Parses the command line. `--help` prints and gives 0; an option error prints CLI11's
-/// message and gives 2, the exit status of every configuration error. nullopt: go on.
+/// "<program> (streamreg) MAJOR.MINOR.PATCH": what `--version` prints.
+inline std::string version_text(const std::string& program) {
+  return program + " (streamreg) " + std::to_string(STREAMREG_VERSION_MAJOR) + "." +
+         std::to_string(STREAMREG_VERSION_MINOR) + "." + std::to_string(STREAMREG_VERSION_PATCH);
+}
+
+/// Parses the command line. `--help` and `--version` print and give 0; an option error prints
+/// CLI11's message and gives 2, the exit status of every configuration error. nullopt: go on.
 inline std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  app.set_version_flag("--version", version_text(app.get_name()),
+                       "Print the program's name and streamreg's version, and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

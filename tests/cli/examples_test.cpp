@@ -5,9 +5,12 @@
 
 #include <catch2/catch.hpp>
 
+#include <streamreg/version.hpp>
+
 #include <cmath>
 #include <cstdio>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -166,5 +169,24 @@ TEST_CASE("use-case examples: --help and bad options", "[cli][examples]") {
     const auto unwritable = run(bin + " --csv /nonexistent-dir/x.csv");
     CHECK(unwritable.status == 3);
     CHECK_THAT(unwritable.err, Contains("cannot write"));
+  }
+}
+
+TEST_CASE("every binary: --version prints its name and the package version, exit 0",
+          "[cli][examples]") {
+  // The version the package declares (version.hpp, which CMake's project() reads too).
+  const std::string version = std::to_string(STREAMREG_VERSION_MAJOR) + "." +
+                              std::to_string(STREAMREG_VERSION_MINOR) + "." +
+                              std::to_string(STREAMREG_VERSION_PATCH);
+  for (const auto& [path, name] :
+       {std::pair<std::string, std::string>{REALTIME_REGRESSION, "realtime_regression"},
+        {STREAM_FIT, "stream_fit"},
+        {sensor, "sensor_anomaly"},
+        {beta, "rolling_beta"},
+        {forecast, "online_forecast"}}) {
+    const auto r = run(path + " --version");
+    INFO(path << ": " << r.out << r.err);
+    CHECK(r.status == 0);
+    CHECK(r.out == name + " (streamreg) " + version + "\n");
   }
 }
