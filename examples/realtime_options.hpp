@@ -3,6 +3,7 @@
 #pragma once
 
 #include "cli_common.hpp"
+#include "resumable_run.hpp"
 
 #include <cstdint>
 #include <string>
@@ -104,12 +105,7 @@ inline void add_options(CLI::App& app, options& opt) {
                "Accumulate in double-double (precise_moments, about 32 digits; some 35 times the "
                "cost per record): coefficients within 1e-12 relative of the exact fit of long "
                "streams; a and b are written rounded to double");
-  app.add_option("--max-records", opt.max_records,
-                 "Stop after N data records (0: no limit; counted over restarts)")
-      ->check(CLI::NonNegativeNumber);
-  app.add_option("--max-rate", opt.max_rate,
-                 "At most R records per second (0: no limit; otherwise at least 1e-6)")
-      ->check(cli::rate_limit);
+  cli::add_run_options(app, opt);
   cli::add_error_policy(app, opt.on_error);
   app.add_option("--x", opt.x, "Column of x: header name or 1-based number")->capture_default_str();
   app.add_option("--y", opt.y, "Column of y: header name or 1-based number")->capture_default_str();
@@ -117,16 +113,6 @@ inline void add_options(CLI::App& app, options& opt) {
                  "Column holding each record's time, written in the time field (default: the "
                  "0-based record index)");
   cli::add_model_options(app, opt.model, false);
-  app.add_option("--checkpoint", opt.checkpoint,
-                 "Keep the state here (written atomically every --checkpoint-every records and "
-                 "at exit); when the file exists at start, continue from it. With --output, "
-                 "the output file is cut back to what the checkpoint covers and continued. "
-                 "One run per checkpoint (a lock, PATH.lock); the checkpoint records the "
-                 "length and hash of the output and input it covers, and a restart refuses "
-                 "other files (exit 2)");
-  app.add_option("--checkpoint-every", opt.checkpoint_every, "Records between checkpoints")
-      ->check(cli::at_least_one)
-      ->capture_default_str();
   app.add_option("--demo-records", opt.demo_records, "Records the demo producer writes")
       ->capture_default_str();
   app.add_option("--seed", opt.seed, "Seed of the demo producer's noise")->capture_default_str();

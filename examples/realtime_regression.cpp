@@ -6,7 +6,8 @@
 // with forgetting, weighted, and checkpointed so that a killed run restarts where it stopped.
 //
 // Split along its concepts: realtime_options.hpp (options), realtime_run.hpp (the resumable
-// run and its checkpoint), realtime_kafka.hpp (a Kafka consumer run), realtime_scale_out.hpp
+// run of resumable_run.hpp, shared with stream_fit, over the change stream),
+// realtime_kafka.hpp (a Kafka consumer run), realtime_scale_out.hpp
 // (a group member, the merger); this file runs files and the demo producer, and main().
 #include <streamreg/streamreg.hpp>
 #ifdef STREAMREG_EXAMPLES_JSON

@@ -487,6 +487,50 @@ TEST_CASE("stream_fit --max-rate: no faster than the rate, the same output",
   std::remove(data.c_str());
 }
 
+TEST_CASE("stream_fit --checkpoint: runs killed with SIGKILL resume to the uninterrupted output",
+          "[cli][checkpoint][multivariate]") {
+  std::string text = "t,a,b,y\n";
+  std::uint64_t state = 777;
+  for (int i = 0; i < 4000; ++i) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const double u = static_cast<double>(state >> 11) * 0x1p-53;
+    const double a = 1.7e9 + 0.25 * i, b = 1.7e9 + static_cast<double>((i * 37) % 101);
+    const double y = 5 + 2 * (0.25 * i) - 0.5 * static_cast<double>((i * 37) % 101) + u;
+    text += std::to_string(i / 3) + "," + streamreg_test::g17(a) + "," + streamreg_test::g17(b) + "," +
+            streamreg_test::g17(y) + "\n";
+  }
+  const std::string data = write_temp("ck_mv.csv", text);
+  const std::string ck = temp_path("ck_mv.ck"), out = temp_path("ck_mv.out"),
+                    ref = temp_path("ck_mv.ref");
+  for (const std::string model :
+       {" --y y --x a --window 300", " --y y --x a --x b --time t --window-time 50 --format jsonl",
+        " --y y --x a --x b --emit final --format jsonl"}) {
+    INFO(model);
+    for (const auto& p : {ck, out, ref}) std::remove(p.c_str());
+    const std::string args = sf + " " + data + model + " --checkpoint-every 97 ";
+    REQUIRE(run(args + "--output " + ref).status == 0);
+    for (const char* delay : {"0.15", "0.3", "0.2"})
+      run(args + "--max-rate 8000 --checkpoint " + ck + " --output " + out + " & pid=$!; sleep " +
+          delay + "; kill -9 $pid; wait $pid");
+    const auto last = run(args + "--checkpoint " + ck + " --output " + out);
+    REQUIRE(last.status == 0);
+    CHECK(slurp(out) == slurp(ref));
+    CHECK(slurp(ck).find("stream_fit.1/") != std::string::npos);
+    // Run again when everything is read: nothing is added (not even a second final row).
+    REQUIRE(run(args + "--checkpoint " + ck + " --output " + out).status == 0);
+    CHECK(slurp(out) == slurp(ref));
+    // Other options are refused (another model or other arguments), the output kept.
+    const auto other = run(args + "--checkpoint " + ck + " --output " + out + " --no-intercept");
+    CHECK(other.status == 2);
+    CHECK_THAT(other.err, Contains("checkpoint"));
+    const auto level = run(args + "--checkpoint " + ck + " --output " + out + " --level 0.9");
+    CHECK(level.status == 2);
+    CHECK_THAT(level.err, Contains("other arguments"));
+    CHECK(slurp(out) == slurp(ref));
+  }
+  for (const auto& p : {data, ck, ck + ".lock", out, ref}) std::remove(p.c_str());
+}
+
 TEST_CASE("strict JSON check: rejects what JSON does not have", "[cli][jsonl]") {
   using streamreg_test::strict_json;
   CHECK(strict_json::valid(R"({"a":[1,-0.5,2e-3,null,true,false,"x\u00e9\n"],"b":{}})"));
