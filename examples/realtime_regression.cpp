@@ -44,7 +44,7 @@ int run_generator(realtime::resumable<State>& r) {
   std::uint64_t n = 0;
   while (r.room() && gen.next(x, y)) {
     limiter.wait(n++);
-    run.reg.push(x, y);
+    run.reg.push_at(static_cast<double>(run.reg.accepted()), x, y);  // time: the record index
     r.counted();
   }
   return r.finish(cli::ok);

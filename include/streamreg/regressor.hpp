@@ -26,6 +26,16 @@ struct has_push_at_impl<S, void(Args...),
     : std::true_type {};
 template <class S, class... Args>
 using has_push_at = has_push_at_impl<S, void(Args...)>;
+
+template <class S, class Signature, class = void>
+struct has_push_impl : std::false_type {};
+template <class S, class... Args>
+struct has_push_impl<S, void(Args...),
+                     std::void_t<decltype(std::declval<S&>().push(std::declval<const Args&>()...))>>
+    : std::true_type {};
+/// Whether a state has push(args...) (time_window has only push_at).
+template <class S, class... Args>
+using has_push = has_push_impl<S, void(Args...)>;
 }  // namespace detail
 
 /// Streaming least-squares line: after every accepted record (or every k-th, see
@@ -59,12 +69,18 @@ class regressor {
       : state_(std::move(state)), sink_(std::move(sink)), projection_(std::move(projection)) {}
 
   /// Adds (x, y), solves and emits. Returns false if the record was rejected (not finite).
+  /// A state that has only push_at (time_window) needs the event time: push does not compile
+  /// for it (the record index is not a time).
   bool push(const value_type& x, const value_type& y) noexcept(nothrow_sink) {
+    static_assert(detail::has_push<Accumulator, value_type, value_type>::value,
+                  "this state keeps records by event time: use push_at(time, x, y)");
     const double time = static_cast<double>(index_);
     return apply(time, timed_push(time, x, y));
   }
   /// Adds (x, y) with weight w > 0; false (rejected) for an invalid weight.
   bool push(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_sink) {
+    static_assert(detail::has_push<Accumulator, value_type, value_type, value_type>::value,
+                  "this state keeps records by event time: use push_at(time, x, y, w)");
     const double time = static_cast<double>(index_);
     return apply(time, timed_push(time, x, y, w));
   }

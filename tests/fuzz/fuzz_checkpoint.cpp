@@ -25,7 +25,7 @@ std::string reseal(std::string text) {
 
 template <class T>
 void attempt(const std::string& text, T target) {
-  target.push(1.0, 2.0);
+  target.push_at(1.0, 1.0, 2.0);  // push_at: every state, time windows too
   const std::string before = streamreg::save_checkpoint(target);
   try {
     streamreg::restore_checkpoint(text, target);
@@ -37,7 +37,7 @@ void attempt(const std::string& text, T target) {
   T again = target;
   streamreg::restore_checkpoint(saved, again);
   if (streamreg::save_checkpoint(again) != saved) std::abort();
-  target.push(3.0, 4.0);
+  target.push_at(2.0, 3.0, 4.0);
   (void)target.fit();
 }
 

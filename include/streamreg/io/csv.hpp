@@ -397,8 +397,14 @@ class csv_row_parser {
 /// `format.header == false`), then data lines, skipping blank and comment lines.
 ///
 /// ```
-/// io::csv_reader<double> in(std::cin, {io::column::parse("x"), io::column::parse("y")});
-/// while (in.next() == io::csv_reader<double>::result::record) reg.push(in[0], in[1]);
+/// io::csv_reader<double> in(file, {io::column::parse("x"), io::column::parse("y")});
+/// for (auto r = in.next(); r != io::csv_reader<double>::result::end; r = in.next()) {
+///   if (r == io::csv_reader<double>::result::error) {  // a bad line: not the end of input
+///     report(in.error());                               // names the line, column and text
+///     continue;                                         // (or stop)
+///   }
+///   reg.push(in.values()[0], in.values()[1]);
+/// }
 /// ```
 /// Complexity: one pass, no allocation per line (except to describe an error).
 template <class T = double>

@@ -218,8 +218,14 @@ std::vector<T> parse_object(std::string_view text, std::vector<std::string> fiel
 /// Reads records from JSON lines: one object per line; blank lines are skipped.
 ///
 /// ```
-/// json::jsonl_reader<double> in(std::cin, {"x", "y"});
-/// while (in.next() == json::jsonl_reader<double>::result::record) reg.push(in[0], in[1]);
+/// json::jsonl_reader<double> in(file, {"x", "y"});
+/// for (auto r = in.next(); r != json::jsonl_reader<double>::result::end; r = in.next()) {
+///   if (r == json::jsonl_reader<double>::result::error) {  // a bad line: not the end of input
+///     report(in.error());                                   // names the line and field
+///     continue;                                             // (or stop)
+///   }
+///   reg.push(in[0], in[1]);
+/// }
 /// ```
 /// Same shape as io::csv_reader: next() -> record, error (the reader stays usable) or end.
 template <class T = double>
