@@ -59,8 +59,7 @@ struct run_state {
   bool kafka = false;  // a Kafka run: the offsets below are saved too (not for files)
   std::vector<std::pair<std::int32_t, std::int64_t>> offsets{};  // per partition, next to read
 
-  /// Version 2 added the input's and output's identity (the `.2`); version 1 checkpoints are
-  /// refused with a message saying so (older_checkpoint).
+  /// The binary's prefix (Names::prefix, which carries its checkpoint version) and the model's type.
   static std::string checkpoint_type() { return Names::prefix + Reg::checkpoint_type(); }
   template <class Archive>
   void serialize(Archive& ar) {

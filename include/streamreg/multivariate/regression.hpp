@@ -144,8 +144,8 @@ class regression {
   bool push_at(double t, const double* x, double y, double w, Eigen::Index size) {
     if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
     if (!valid(x, y, w)) return false;
-    if (timed() && (!window_.accepts_time(t) ||
-                    (state_.counts().n > 0 && !(t >= last_time_))))
+    // Over event time: a finite t, not earlier than the newest record's.
+    if (timed() && (!std::isfinite(t) || (state_.counts().n > 0 && !(t >= last_time_))))
       return false;
     if (!have_origin_ && shift_) {
       for (int i = 0; i < inputs_; ++i) origin_(i) = x[i];
@@ -608,40 +608,30 @@ class regression {
   }
 
   // z = [1, predictors of (x − origin)] in T: the difference is exact in double_double.
-  void features(const double* x, vector& z) const {
+  // `shifted` false: of x as given (the inputs' coordinates of the reported coefficients).
+  void features(const double* x, vector& z, bool shifted) const {
     int at = 0;
     if (opt_.intercept) z(at++) = T(1);
     if (opt_.degree > 0) {
-      const T t = shift_ ? T(T(x[0]) - T(origin_(0))) : T(x[0]);
+      const T t = shifted ? T(T(x[0]) - T(origin_(0))) : T(x[0]);
       T power = t;
       for (int d = 0; d < opt_.degree; ++d) {
         z(at++) = power;
         power = power * t;
       }
     } else {
-      for (int i = 0; i < p_; ++i) z(at++) = shift_ ? T(T(x[i]) - T(origin_(i))) : T(x[i]);
+      for (int i = 0; i < p_; ++i) z(at++) = shifted ? T(T(x[i]) - T(origin_(i))) : T(x[i]);
     }
   }
+  void features(const double* x, vector& z) const { features(x, z, shift_); }
 
   // The fitted value at the inputs x, in the wide type: y₀ + zᵀβ with z relative to the
   // origin and β in the state's coordinates (the reference included), so offset inputs lose
   // nothing to cancellation; or x̃ᵀb in the inputs' coordinates (a ridge fit's b). `z` gets
   // the feature row used.
   wide value_at(const vector& beta, bool state_coordinates, const double* x, vector& z) const {
-    wide v = wide(0);
-    if (state_coordinates) {
-      features(x, z);
-      if (shift_) v = wide(origin_(inputs_));
-    } else {
-      int at = 0;
-      if (opt_.intercept) z(at++) = T(1);
-      if (opt_.degree > 0) {
-        T power = T(x[0]);
-        for (int d = 0; d < opt_.degree; ++d, power = power * T(x[0])) z(at++) = power;
-      } else {
-        for (int i = 0; i < p_; ++i) z(at++) = T(x[i]);
-      }
-    }
+    wide v = state_coordinates && shift_ ? wide(origin_(inputs_)) : wide(0);
+    features(x, z, state_coordinates && shift_);
     for (int i = 0; i < k_; ++i) v += wide(beta(i)) * wide(z(i));
     return v;
   }

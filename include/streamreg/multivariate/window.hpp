@@ -16,11 +16,11 @@
 namespace streamreg::multivariate::detail {
 
 /// The records of a window and when they leave. A count window of N holds the last N
-/// records; a time window of span D, after a record at time t, those with time > t − D (and
-/// refuses a record earlier than the newest). The owner removes each record that leaves from
-/// its state, except once per turnover (as many departures as the window holds records),
-/// when it rebuilds the state from the records that stay instead: rounding from removals
-/// never accumulates (as count_window and time_window of window.hpp).
+/// records; a time window of span D, after a record at time t, those with time > t − D (the
+/// owner refuses a record earlier than the newest). The owner removes each record that leaves
+/// from its state, except once per turnover (as many departures as the window holds
+/// records), when it rebuilds the state from the records that stay instead: rounding from
+/// removals never accumulates (as count_window and time_window of window.hpp).
 template <class Input>
 class record_window {
  public:
@@ -41,12 +41,6 @@ class record_window {
   std::size_t size() const noexcept { return records_.size(); }
   /// i-th record held, oldest first.
   const record& operator[](std::size_t i) const noexcept { return records_[i]; }
-
-  /// Whether a record at time t may enter: t finite and, in a time window, not earlier than
-  /// the newest record held.
-  bool accepts_time(double t) const noexcept {
-    return std::isfinite(t) && (!timed() || records_.empty() || t >= records_.back().t);
-  }
 
   /// Before a record at time t enters: the records that leave go, each through `remove(r)`
   /// (false: the state refused it, so it is rebuilt), or, once per turnover, through
