@@ -12,6 +12,7 @@
 #include "projected.hpp"
 #include "results.hpp"
 #include "state.hpp"
+#include "two_stacks.hpp"
 #include "window.hpp"
 
 #include <algorithm>    // std::min, std::max
@@ -86,9 +87,6 @@ class regression {
     if (opt_.half_life_time > 0 && opt_.forgetting < 1)
       throw config_error("forgetting per record and per unit of time exclude each other");
     window_ = window_type(opt_.window, opt_.window_time);
-    if (window_.active() && !state_type::can_remove)
-      throw config_error(std::string("a window needs a state that can remove records; ") +
-                         state_type::name() + " cannot (use moments or normal_equations)");
     if (window_.active() && forgets())
       throw config_error("a window and forgetting exclude each other");
     p_ = p;
@@ -104,6 +102,7 @@ class regression {
       have_origin_ = true;
     }
     state_ = state_type(k_, opt_.intercept);
+    if constexpr (stacked) stacks_.reset(k_, opt_.intercept);
     ref_.setZero(k_);
     build_transform();
   }
@@ -147,13 +146,13 @@ class regression {
     // Over event time: a finite t, not earlier than the newest record's.
     if (timed() && (!std::isfinite(t) || (state_.counts().n > 0 && !(t >= last_time_))))
       return false;
+    if (window_.active()) make_room(t);
     if (!have_origin_ && shift_) {
       for (int i = 0; i < inputs_; ++i) origin_(i) = x[i];
       origin_(inputs_) = y;
       have_origin_ = true;
       build_transform();
     }
-    if (window_.active()) make_room(t);
     if (state_.counts().n > 0) {
       if (opt_.forgetting < 1) state_.scale(T(opt_.forgetting));
       if (opt_.half_life_time > 0 && t > last_time_)
@@ -161,7 +160,12 @@ class regression {
     }
     vector z(k_);
     features(x, z);
-    state_.add(z, response(z, y), T(w));
+    if (stacked && window_.active()) {  // a window of two stacks
+      stacks_.push(z, response(z, y), T(w));
+      stacks_.combine(state_);
+    } else {
+      state_.add(z, response(z, y), T(w));
+    }
     if (window_.active()) {
       typename window_type::record r;
       r.x.resize(inputs_);
@@ -185,12 +189,12 @@ class regression {
   }
   bool pop(double x, double y, double w = 1) { return pop(&x, y, w, 1); }
   bool pop(const double* x, double y, double w, Eigen::Index size) {
+    if (window_.active()) throw config_error("records leave a window by themselves");
     if constexpr (!state_type::can_remove) {
       (void)x, (void)y, (void)w, (void)size;
       return false;
     } else {
       if (size != inputs_) throw config_error("a record needs " + std::to_string(inputs_) + " inputs");
-      if (window_.active()) throw config_error("records leave a window by themselves");
       if (!valid(x, y, w) || (!have_origin_ && shift_)) return false;
       vector z(k_);
       features(x, z);
@@ -409,6 +413,17 @@ class regression {
     window_.serialize(ar, inputs_);
     if (timed()) ar.field("time.last", last_time_);
     if constexpr (Archive::loading) build_transform();
+    if constexpr (stacked) {
+      if (window_.active()) {  // the window's split between its two stacks
+        std::uint64_t front = stacks_.front_size();
+        ar.field("window.front", front);
+        if constexpr (Archive::loading) {
+          if (front > window_.size()) Archive::fail("a window's front larger than the window");
+          stacks_.reset(k_, opt_.intercept);
+          if (window_.size() > 0) restack(static_cast<std::size_t>(front));
+        }
+      }
+    }
   }
 
  private:
@@ -452,6 +467,7 @@ class regression {
       } else {
         f.status = state_.solve(penalty_, beta, f.condition);
         if (f.status == fit_status::ok) {
+          refine(beta, f.condition);
           sol.sse = state_.sse(beta);  // β relative to the reference: the state's responses
           sol.beta = beta + ref_;
           f.coefficients = to_inputs(sol.beta);
@@ -467,6 +483,43 @@ class regression {
                                !sol.ridge);
     if (!(f.digits >= T(min_correct_digits))) f.status = fit_status::ill_conditioned;
     return sol;
+  }
+
+  // A window's fit with fewer than refine_below digits by its error bound gets one step of
+  // iterative refinement against the records it holds: the residuals of the records as
+  // given (y, x) and Zᵀ W r in double_double, the correction solved with the state's
+  // inverse. The error of the solve is then that of the correction, a factor of about the
+  // bound's smaller (the states square-root free or not, as long as the bound is < 1), and
+  // a short window over offset predictors keeps the digits of its data. O(N K) per fit, only
+  // for such windows.
+  static constexpr double refine_below = 14;
+  void refine(vector& beta, const T& condition) const {
+    if constexpr (std::is_same_v<T, double>) {
+      if (!window_.active() || !penalty_.empty() || window_.size() == 0) return;
+      if (!(estimate_digits(beta, beta, condition, false) < T(refine_below))) return;
+      using dd = double_double;
+      const vector total = beta + ref_;  // the fit in the state's coordinates
+      Eigen::Matrix<dd, Eigen::Dynamic, 1, 0, max_coefficients, 1> g =
+          Eigen::Matrix<dd, Eigen::Dynamic, 1, 0, max_coefficients, 1>::Constant(k_, dd(0.0));
+      const dd y0(shift_ ? origin_(inputs_) : 0.0);
+      vector z(k_);
+      for (std::size_t i = 0; i < window_.size(); ++i) {
+        const auto& r = window_[i];
+        features(r.x.data(), z);
+        dd e = dd(r.y) - y0;
+        for (int j = 0; j < k_; ++j) e -= dd(z(j)) * dd(total(j));
+        e *= dd(r.w);
+        for (int j = 0; j < k_; ++j) g(j) += dd(z(j)) * e;
+      }
+      vector gd(k_);
+      for (int j = 0; j < k_; ++j) gd(j) = static_cast<double>(g(j));
+      const vector delta = state_.inverse(penalty_) * gd;
+      for (int j = 0; j < k_; ++j)
+        if (!std::isfinite(delta(j))) return;
+      beta += delta;
+    } else {
+      (void)beta, (void)condition;
+    }
   }
 
   // The error bound of multi_fit::digits, as digits.
@@ -593,8 +646,10 @@ class regression {
   // digits), then every 65536 pushes. Not with a penalty (the ridge fit is of the responses as
   // given).
   void rebase() {
-    // A fit of fewer than 2K records may swing far from the later ones: not yet.
+    // A fit of fewer than 2K records may swing far from the later ones: not yet. A window
+    // of two stacks moves its reference when it rebuilds them (flip).
     if (!penalty_.empty() || state_.counts().n < 2 * static_cast<std::uint64_t>(k_)) return;
+    if (stacked && window_.active()) return;
     vector delta;
     T condition{};
     if (state_.solve(penalty_, delta, condition) != fit_status::ok) return;
@@ -706,9 +761,87 @@ class regression {
             }
           });
     } else {
-      (void)t;
+      window_.evict(t, [&] {
+        if (stacks_.front_size() > 0)
+          stacks_.pop();
+        else
+          flip();
+      });
     }
   }
+
+  // A window of two stacks (a state that cannot remove records): every record it holds moves
+  // to the front, relative to the current fit. The origin stays while it lies within the
+  // window's inputs (widened by half their range each side: the coordinates of a fixed
+  // stream, whose change back to the inputs as given cancels least); once the window has
+  // moved away from it, it moves to the newest record, so the states hold differences of
+  // nearby values. An empty window starts again from the next record.
+  void flip() {
+    const std::size_t n = window_.size();
+    if (n == 0) {
+      if (shift_) have_origin_ = false;  // the next record is the origin
+      ref_.setZero(k_);
+      build_transform();
+      stacks_.reset(k_, opt_.intercept);
+      state_ = state_type(k_, opt_.intercept);
+      return;
+    }
+    vector next = ref_;  // the current fit in the state's coordinates, when it has its digits
+    vector delta;
+    T condition{};
+    if (penalty_.empty() && state_.counts().n >= static_cast<std::uint64_t>(k_) &&
+        state_.solve(penalty_, delta, condition) == fit_status::ok &&
+        estimate_digits(delta, delta, condition, false) >= T(min_correct_digits)) {
+      bool finite = true;
+      for (int i = 0; i < k_; ++i) finite = finite && detail::finite_value(delta(i));
+      if (finite) next = ref_ + delta;
+    }
+    if (shift_ && !near_origin()) {
+      const auto& newest = window_[n - 1];
+      auto moved = origin_;
+      for (int i = 0; i < inputs_; ++i) moved(i) = newest.x(i);
+      moved(inputs_) = newest.y;
+      const matrix a = detail::origin_change<T, max_coefficients, wide>(
+          k_, opt_.degree, origin_.head(inputs_), moved.head(inputs_));
+      next = detail::solve_unit_upper_transposed<T, max_coefficients>(a, next);
+      next(0) = T(wide(next(0)) + wide(origin_(inputs_)) - wide(moved(inputs_)));
+      origin_ = moved;
+      build_transform();
+    }
+    ref_ = penalty_.empty() ? next : vector(vector::Zero(k_));
+    restack(n);
+  }
+
+  // Whether every input of the origin lies within the window's range of that input widened
+  // by half of it on each side.
+  bool near_origin() const {
+    for (int i = 0; i < inputs_; ++i) {
+      double lo = window_[0].x(i), hi = lo;
+      for (std::size_t r = 1; r < window_.size(); ++r) {
+        lo = std::min(lo, window_[r].x(i));
+        hi = std::max(hi, window_[r].x(i));
+      }
+      const double half = 0.5 * (hi - lo);
+      if (!(origin_(i) >= lo - half && origin_(i) <= hi + half)) return false;
+    }
+    return true;
+  }
+
+  // The stacks from the window's records in the current coordinates: the oldest `front`
+  // records the front, the others the back (a flip: all of them the front).
+  void restack(std::size_t front) {
+    const auto row = [this](std::size_t i, vector& z, T& y, T& w) {
+      const auto& r = window_[i];
+      features(r.x.data(), z);
+      y = response(z, r.y);
+      w = T(r.w);
+    };
+    stacks_.template restore<vector, T>(front, window_.size(), row);
+    stacks_.combine(state_);
+  }
+
+  // A state that cannot remove records holds a window in two stacks (two_stacks.hpp).
+  static constexpr bool stacked = !state_type::can_remove;
 
   options opt_;
   int p_ = 0, k_ = 0, inputs_ = 0;
@@ -722,6 +855,7 @@ class regression {
   wide_matrix a_;
   penalty<T, max_coefficients> penalty_;
   window_type window_{0, 0.0};
+  detail::two_stacks<state_type> stacks_;
   double last_time_ = 0;  // the newest record's time (regressions over event time)
 };
 

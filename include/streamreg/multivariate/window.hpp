@@ -72,6 +72,22 @@ class record_window {
     }
   }
 
+  /// Before a record at time t enters, for a state that cannot remove records (two_stacks.hpp):
+  /// the records that leave go, oldest first, each followed by `leave()`.
+  template <class Leave>
+  void evict(double t, Leave&& leave) {
+    if (!timed()) {
+      if (count_ == 0 || records_.size() < count_) return;
+      records_.pop_front();
+      leave();
+      return;
+    }
+    while (!records_.empty() && records_.front().t <= t - span_) {
+      records_.pop_front();
+      leave();
+    }
+  }
+
   /// The record enters (after make_room and the state's update).
   void add(record r) { records_.push_back(std::move(r)); }
 
