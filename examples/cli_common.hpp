@@ -19,6 +19,7 @@
 
 #include <algorithm>  // std::min
 #include <chrono>    // rate limiting
+#include <csignal>   // std::sig_atomic_t
 #include <cmath>     // std::exp2
 #include <cstdio>    // std::FILE
 #include <new>       // std::bad_alloc
@@ -97,6 +98,10 @@ inline void add_error_policy(CLI::App& app, streamreg::io::error_policy& policy)
       ->type_name("fail|skip|stop")
       ->default_str("fail");
 }
+
+/// Set by SIGINT and SIGTERM during a Kafka run: stop, checkpoint, commit, exit 0.
+inline volatile std::sig_atomic_t stop_requested = 0;
+extern "C" inline void request_stop(int) { stop_requested = 1; }
 
 /// Keeps a loop at or below `rate` iterations per second (0: unlimited).
 class rate_limiter {

@@ -9,7 +9,6 @@
 #include "realtime_options.hpp"
 #include "resumable_run.hpp"
 
-#include <csignal>
 #include <string>
 #include <utility>
 
@@ -18,9 +17,8 @@ namespace realtime {
 using writer = streamreg::csv_change_writer<double>;
 using stream = streamreg::change_stream<double, writer>;
 
-/// Set by SIGINT and SIGTERM during a Kafka run: stop, checkpoint, commit, exit 0.
-inline volatile std::sig_atomic_t stop_requested = 0;
-extern "C" inline void request_stop(int) { stop_requested = 1; }
+using cli::request_stop;
+using cli::stop_requested;
 
 /// The names of realtime_regression's checkpoints. Version 2 added the input's and output's
 /// identity (the `.2`); version 1 checkpoints are refused with a message saying so.
