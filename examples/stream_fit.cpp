@@ -11,14 +11,13 @@
 
 #include "cli_common.hpp"
 #include "resumable_run.hpp"
+#include "stream_fit_kafka.hpp"
 #include "stream_fit_options.hpp"
 #include "stream_fit_output.hpp"
+#include "stream_fit_run.hpp"
 
 #include <cmath>
-#include <cstdint>
 #include <optional>
-#include <system_error>
-#include <type_traits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -48,26 +47,6 @@ int with_reader(const options& opt, cli::input_file& in,
   return f(reader);
 }
 
-/// The name of the k-th selected column, as the input knows it.
-template <class Reader>
-std::string column_label(const Reader& reader, std::size_t k) {
-  if constexpr (std::is_same_v<Reader, streamreg::io::csv_reader<double>>) {
-    return reader.schema().label(k);
-  } else {
-    return reader.fields()[k];
-  }
-}
-
-/// stream_fit's checkpoints: "stream_fit.1/" and the model's type.
-struct names {
-  static constexpr const char* program = "stream_fit";
-  static constexpr const char* prefix = "stream_fit.1/";
-  static constexpr const char* legacy = nullptr;
-};
-
-template <class Model>
-using resumable = cli::resumable<Model, options, names>;
-
 /// The input file of a run: with a checkpoint an unfinished last line (a file still being
 /// written) is left for the next run, and the lines consumed are hashed to recognise the
 /// input on resume.
@@ -76,231 +55,43 @@ cli::input_file open_input(const options& opt) {
   return cli::input_file(opt.input, {opt.max_line, ck, ck});
 }
 
-/// Runs `fit(r)` on a resumable run: a write that failed anywhere (a full disk, a closed
-/// pipe) is an io_error naming the output (exit 3), also one in the last buffered rows.
-template <class Model, class Fit>
-int write_checked(resumable<Model>& r, Fit&& fit) {
-  try {
-    return fit();
-  } catch (const std::system_error& e) {  // fmt::print's failed write
-    throw streamreg::io::io_failure("write", r.out().name(), e.code().value());
-  }
-}
-
-/// The read loop of an opened run: `step` reads and applies a record, `row()` prints the fit
-/// after every record (--emit every) or once at the end (--emit final: unless a resumed run
-/// printed it for the same records already); the run is saved and closed at the end, also
-/// after a bad record under --on-error fail.
-template <class Model, class Reader, class Step, class Row>
-int read_and_print(resumable<Model>& r, const Reader& reader, Step&& step, Row&& row) {
-  auto& run = r.run();
-  auto& m = run.reg;
-  const bool every = r.options_used().emit == "every";
-  return write_checked(r, [&] {
-    const int status = r.read_all_with(step, [&](cli::step s) {
-      run.at.line = reader.line();
-      if (s != cli::step::record) return;
-      m.final_written = false;
-      if (every) row();
-    });
-    if (status == cli::ok && !every && !m.final_written) {
-      row();
-      m.final_written = true;
-    }
-    return r.finish(status);
-  });
-}
-
-/// One predictor: the regressor and its printer; `final_written` tells a resumed run that
-/// the --emit final row of the records so far is out already.
-template <class State>
-struct scalar_model {
-  streamreg::regressor<State> reg;
-  printer print;
-  bool final_written = false;
-
-  std::uint64_t accepted() const noexcept { return reg.accepted(); }
-  static std::string checkpoint_type() { return streamreg::regressor<State>::checkpoint_type(); }
-  template <class Archive>
-  void serialize(Archive& ar) {
-    reg.serialize(ar);
-    ar.field("final_written", final_written);
-  }
-};
-
-template <class State, class Reader>
-int fit_scalar(resumable<scalar_model<State>>& r, cli::input_file& in, Reader& reader,
-               const cli::record_layout& layout, const points& rows) {
-  const options& opt = r.options_used();
-  r.attach_input(in, reader);
-  auto& run = r.open();
-  auto& m = run.reg;
-  if (!r.resuming()) m.print.header();
-  auto row = [&] {
-    m.print.row(m.reg.inference(), predictions_field(opt, rows, [&](const std::vector<double>& x) {
-                  return streamreg::predict(m.reg.state(), x[0]);
-                }));
-  };
-  return read_and_print(
-      r, reader,
-      [&](auto&& before_apply) {
-        return cli::read_next(program, opt.on_error, reader, m.reg, layout, run.last_time,
-                              r.out(), before_apply);
-      },
-      row);
-}
-
 template <class State>
 int run_with(const options& opt, State initial, const points& rows) {
+  if (opt.sharing()) return scale_out_scalar(opt, std::move(initial), rows);
   resumable<scalar_model<State>> r(
       opt, [&opt, initial = std::move(initial)](std::FILE* f, bool interactive, bool,
                                                  const std::string&) {
         return scalar_model<State>{streamreg::regressor<State>(initial, streamreg::null_sink{}),
                                    printer(opt, f, interactive)};
       });
-  cli::input_file in = open_input(opt);
-  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.y),
-                                             streamreg::io::column::parse(opt.x[0])};
   // apply_record reads x from the first selected column and y from the second.
-  std::swap(columns[0], columns[1]);
+  std::vector<streamreg::io::column> columns{streamreg::io::column::parse(opt.x[0]),
+                                             streamreg::io::column::parse(opt.y)};
   const auto layout = cli::record_layout::add(opt.model, columns);
+  if (opt.kafka()) return consume_scalar(r, columns, layout, rows);
+  cli::input_file in = open_input(opt);
   return with_reader(opt, in, columns, [&](auto& reader) {
-    return fit_scalar(r, in, reader, layout, rows);
+    r.attach_input(in, reader);
+    r.open();
+    return write_checked(r, [&] { return r.finish(fit_scalar(r, reader, layout, rows)); });
   });
-}
-
-/// Several predictors: the regression and its printer, made at the first row (the column
-/// labels are known then); what a resumed run must know of the output: whether the header
-/// and the --emit final row of the records so far are out already.
-template <class Reg>
-struct multi_model {
-  Reg reg;
-  std::FILE* out = nullptr;
-  bool interactive = false;
-  bool header_written = false;
-  bool final_written = false;
-  std::uint64_t pushed = 0;  // records applied: the time order is checked from the second on
-  std::optional<multi_printer> print;
-
-  std::uint64_t accepted() const noexcept { return reg.count(); }
-  static std::string checkpoint_type() { return Reg::checkpoint_type(); }
-  template <class Archive>
-  void serialize(Archive& ar) {
-    reg.serialize(ar);
-    ar.field("header_written", header_written);
-    ar.field("final_written", final_written);
-    ar.field("pushed", pushed);
-  }
-};
-
-/// Column positions among the selected columns (y, the inputs, then the optional ones; −1:
-/// not selected).
-struct multi_layout {
-  int w = -1, diff = -1, t = -1;
-};
-
-template <class Reg, class Reader>
-int fit_multivariate(resumable<multi_model<Reg>>& r, cli::input_file& in, Reader& reader,
-                     const multi_layout& l, const points& rows) {
-  namespace io = streamreg::io;
-  const options& opt = r.options_used();
-  const auto inputs = static_cast<int>(opt.x.size());
-  r.attach_input(in, reader);
-  auto& run = r.open();
-  auto& m = run.reg;
-  auto row = [&] {
-    if (!m.print) {
-      std::vector<std::string> labels;
-      for (std::size_t i = 0; i <= opt.x.size(); ++i) labels.push_back(column_label(reader, i));
-      m.print.emplace(opt, coefficient_names(opt, labels), m.out, m.interactive);
-    }
-    if (!m.header_written) {
-      m.print->header();
-      m.header_written = true;
-    }
-    m.print->row(to_row(m.reg.infer()),
-                 predictions_field(opt, rows, [&](const std::vector<double>& p) {
-                   return m.reg.predict_with_se(p.data(), inputs);
-                 }));
-  };
-  std::vector<double> x(static_cast<std::size_t>(inputs));
-  // Reads one record and applies it: a push, a retraction (--diff -1), at its time.
-  auto step = [&](auto&& before_apply) -> cli::step {
-    const auto res = reader.next();
-    if (res == Reader::result::end) return cli::step::end;
-    std::optional<streamreg::parse_error> bad;
-    if (res == Reader::result::error) {
-      bad = reader.error();
-    } else {
-      before_apply();  // --max-rate: records that parsed
-      const auto& v = reader.values();
-      auto error_at = [&](int k, const std::string& reason) {
-        const auto i = static_cast<std::size_t>(k);
-        return cli::column_error(reader, i, fmt::format("{}", v[i]), reason);
-      };
-      for (int i = 0; i < inputs; ++i)
-        x[static_cast<std::size_t>(i)] = v[static_cast<std::size_t>(i + 1)];
-      const double w = l.w >= 0 ? v[static_cast<std::size_t>(l.w)] : 1.0;
-      const double d = l.diff >= 0 ? v[static_cast<std::size_t>(l.diff)] : 1.0;
-      const double t = l.t >= 0 ? v[static_cast<std::size_t>(l.t)] : 0.0;
-      if (!(w > 0)) {
-        bad = error_at(l.w, "weight must be positive");
-      } else if (l.t >= 0 && m.pushed > 0 && !(t >= run.last_time)) {
-        bad = error_at(l.t, fmt::format("time earlier than the previous record's ({})",
-                                        run.last_time));
-      } else if (d != 1 && d != -1) {
-        bad = error_at(l.diff, "diff must be 1 or -1");
-      } else if (d < 0) {
-        if (!m.reg.pop(x.data(), v[0], w, inputs))
-          bad = error_at(l.diff, Reg::state_type::can_remove
-                                     ? "retracts a record that is not in the fit"
-                                     : "this fit cannot retract records");
-      } else if (!m.reg.push_at(t, x.data(), v[0], w, inputs)) {
-        bad = error_at(0, "record refused (a value is not finite)");
-      }
-      if (!bad) {
-        ++m.pushed;
-        if (l.t >= 0) run.last_time = t;
-      }
-    }
-    if (!bad) return cli::step::record;
-    if (opt.on_error == io::error_policy::fail) {
-      r.out().flush();
-      fmt::print(stderr, "{}: {}\n", program, bad->what());
-      return cli::step::fail;
-    }
-    cli::report_skip(program, *bad);
-    return opt.on_error == io::error_policy::stop ? cli::step::stop : cli::step::skip;
-  };
-  return read_and_print(r, reader, step, row);
 }
 
 template <class Reg>
 int run_multivariate(const options& opt, Reg reg, const points& rows) {
-  namespace io = streamreg::io;
+  if (opt.sharing()) return scale_out_multivariate(opt, std::move(reg), rows);
   resumable<multi_model<Reg>> r(
       opt, [reg = std::move(reg)](std::FILE* f, bool interactive, bool, const std::string&) {
-        return multi_model<Reg>{reg, f, interactive, false, false, 0, std::nullopt};
+        return multi_model<Reg>{reg, multi_output{f, interactive, false, std::nullopt}, false, 0};
       });
+  std::vector<streamreg::io::column> columns;
+  const multi_layout l = multi_layout::add(opt, columns);
+  if (opt.kafka()) return consume_multivariate(r, columns, l, rows);
   cli::input_file in = open_input(opt);
-  // Selected columns: y, the inputs, then weight, diff and time when given.
-  std::vector<io::column> columns{io::column::parse(opt.y)};
-  for (const auto& x : opt.x) columns.push_back(io::column::parse(x));
-  multi_layout l;
-  if (!opt.model.weight.empty()) {
-    l.w = static_cast<int>(columns.size());
-    columns.push_back(io::column::parse(opt.model.weight));
-  }
-  if (!opt.model.diff.empty()) {
-    l.diff = static_cast<int>(columns.size());
-    columns.push_back(io::column::parse(opt.model.diff));
-  }
-  if (opt.model.uses_time()) {  // only a time window or forgetting per unit of time uses it
-    l.t = static_cast<int>(columns.size());
-    columns.push_back(io::column::parse(opt.model.time));
-  }
   return with_reader(opt, in, columns, [&](auto& reader) {
-    return fit_multivariate(r, in, reader, l, rows);
+    r.attach_input(in, reader);
+    r.open();
+    return write_checked(r, [&] { return r.finish(fit_multivariate(r, reader, l, rows)); });
   });
 }
 
@@ -336,6 +127,7 @@ int run_multivariate(const options& opt, const points& rows) {
 
 int run(const options& opt) {
   opt.model.validate();
+  validate_kafka(opt);
   cli::check_distinct(opt.input, opt.output, opt.checkpoint);
   if (!opt.predict.empty() && !opt.output.empty() && opt.output != "-" &&
       streamreg::io::same_file(opt.predict, opt.output))
@@ -356,7 +148,9 @@ int main(int argc, char** argv) {
       "Fits y on one or several predictors (or a polynomial in x) record by record over "
       "comma- or whitespace-separated input (with a header row, or columns by 1-based number) "
       "and prints the fit with its standard errors, residual SD and R^2 after every record or "
-      "once at the end.",
+      "once at the end. Records come from a file, standard input or a Kafka topic (--kafka); "
+      "members of a consumer group share a topic (--publish-state) and --merge-states gives "
+      "their global fit.",
       program};
   options opt;
   app.add_option("file", opt.input, "Input file, or - for standard input")->capture_default_str();
@@ -419,6 +213,7 @@ int main(int argc, char** argv) {
   cli::add_model_options(app, opt.model, true);
   cli::add_error_policy(app, opt.on_error);
   cli::add_max_line(app, opt.max_line);
+  add_kafka_options(app, opt);
   if (const auto parsed = cli::parse(app, argc, argv)) return *parsed;
 
   return cli::guarded(program, [&opt] { return run(opt); });

@@ -38,9 +38,19 @@ struct options {
   std::uint64_t max_records = 0;  ///< stop after this many data records (0: no limit)
   std::string checkpoint;         ///< resumable runs (--checkpoint)
   std::uint64_t checkpoint_every = 1000;
+  // Kafka input (--kafka) and scale-out
+  std::string brokers, topic, group = "streamreg";
+  bool exit_on_eof = false;
+  std::vector<std::string> properties;  ///< -X key=value
+  int connect_timeout_ms = 10000;
+  int broker_timeout_ms = 30000;
+  std::string publish_state;  ///< a group member: per-partition states to this topic
+  std::string merge_states;   ///< the merger: the global fit from this state topic
 
-  /// stream_fit reads files and standard input (Kafka: realtime_regression).
-  bool kafka() const noexcept { return false; }
+  /// Records from a Kafka topic (--kafka) instead of a file.
+  bool kafka() const noexcept { return !brokers.empty(); }
+  /// A member of a scale-out group or the merger (--publish-state, --merge-states).
+  bool sharing() const noexcept { return !publish_state.empty() || !merge_states.empty(); }
 
   /// What the output depends on: a checkpoint written with other values is refused.
   std::string describe() const {
@@ -49,7 +59,17 @@ struct options {
     d += fmt::format("|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}", model.describe(), degree,
                      no_intercept, ridge, penalize_intercept, precise, solver, skip_to_data,
                      no_header, emit, format, input_format, predict, level);
+    // The brokers may move (a mock cluster's ports do): the topic and group identify the input.
+    if (kafka()) d += "|kafka " + topic + '|' + group;
     return d;
+  }
+
+  /// What the per-partition states of a group depend on: members and merger must agree.
+  std::string describe_shares() const {
+    std::string d = y;
+    for (const auto& c : x) d += "|x " + c;
+    return d + fmt::format("|{}|{}|{}|{}|{}|{}|{}", model.describe(), degree, no_intercept, ridge,
+                           penalize_intercept, precise, solver);
   }
 
   /// One x, none of the several-predictor options: the scalar fit (line_fit).
