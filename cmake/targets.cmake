@@ -27,47 +27,34 @@ function(streamreg_add_component name)
   set(streamreg_components ${streamreg_components} ${name} PARENT_SCOPE)
 endfunction()
 
-# fmt formatters (fmt.hpp).
-find_package(fmt 9 QUIET)
-if(fmt_FOUND)
-  streamreg_add_component(fmt LINK fmt::fmt
-    HEADERS "${PROJECT_SOURCE_DIR}/include/streamreg/fmt.hpp")
-endif()
-
-# Student's t quantiles and p-values, prediction intervals (student_t.hpp): Boost.Math.
-find_package(Boost 1.74 QUIET)
-if(Boost_FOUND)
-  streamreg_add_component(stats LINK Boost::headers
-    HEADERS "${PROJECT_SOURCE_DIR}/include/streamreg/student_t.hpp")
-endif()
-
-# Several predictors (multivariate/): Eigen 3.4.
-find_package(Eigen3 3.4 QUIET NO_MODULE)
-if(Eigen3_FOUND)
-  file(GLOB_RECURSE streamreg_eigen_headers CONFIGURE_DEPENDS
-    "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate/*.hpp")
-  streamreg_add_component(eigen LINK Eigen3::Eigen HEADERS ${streamreg_eigen_headers}
+# Each optional component exists when its dependency is found (the table of components, their
+# dependencies and Debian packages: streamreg-components.cmake). streamreg_component_<name>_status
+# is TRUE, or what is missing, for the configure summary (cmake/summary.cmake).
+include("${CMAKE_CURRENT_LIST_DIR}/streamreg-components.cmake")
+set(streamreg_link_fmt fmt::fmt)
+set(streamreg_link_stats Boost::headers)
+set(streamreg_link_eigen Eigen3::Eigen)
+set(streamreg_link_json simdjson::simdjson)
+set(streamreg_link_kafka PkgConfig::RDKAFKA)
+file(GLOB_RECURSE streamreg_eigen_headers CONFIGURE_DEPENDS
+  "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate/*.hpp")
+file(GLOB_RECURSE streamreg_json_headers CONFIGURE_DEPENDS
+  "${PROJECT_SOURCE_DIR}/include/streamreg/json/*.hpp")
+file(GLOB_RECURSE streamreg_kafka_headers CONFIGURE_DEPENDS
+  "${PROJECT_SOURCE_DIR}/include/streamreg/kafka/*.hpp")
+set(streamreg_headers_fmt "${PROJECT_SOURCE_DIR}/include/streamreg/fmt.hpp")
+set(streamreg_headers_stats "${PROJECT_SOURCE_DIR}/include/streamreg/student_t.hpp")
+set(streamreg_headers_eigen ${streamreg_eigen_headers}
     "${PROJECT_SOURCE_DIR}/include/streamreg/multivariate.hpp")
-endif()
-
-# JSON lines (json/): simdjson.
-find_package(simdjson QUIET CONFIG)
-if(simdjson_FOUND)
-  file(GLOB_RECURSE streamreg_json_headers CONFIGURE_DEPENDS
-    "${PROJECT_SOURCE_DIR}/include/streamreg/json/*.hpp")
-  streamreg_add_component(json LINK simdjson::simdjson HEADERS ${streamreg_json_headers})
-endif()
-
-# Kafka (kafka/): librdkafka's C and C++ clients, found through pkg-config.
-find_package(PkgConfig QUIET)
-if(PkgConfig_FOUND)
-  pkg_check_modules(RDKAFKA QUIET IMPORTED_TARGET GLOBAL rdkafka++ rdkafka)
-endif()
-if(RDKAFKA_FOUND)
-  file(GLOB_RECURSE streamreg_kafka_headers CONFIGURE_DEPENDS
-    "${PROJECT_SOURCE_DIR}/include/streamreg/kafka/*.hpp")
-  streamreg_add_component(kafka LINK PkgConfig::RDKAFKA HEADERS ${streamreg_kafka_headers})
-endif()
+set(streamreg_headers_json ${streamreg_json_headers})
+set(streamreg_headers_kafka ${streamreg_kafka_headers})
+foreach(component IN LISTS _streamreg_component_names)
+  _streamreg_find_component_dependency(${component} streamreg_component_${component}_status)
+  if(streamreg_component_${component}_status STREQUAL "TRUE")
+    streamreg_add_component(${component} LINK ${streamreg_link_${component}}
+      HEADERS ${streamreg_headers_${component}})
+  endif()
+endforeach()
 
 if(PROJECT_IS_TOP_LEVEL)
   foreach(t IN LISTS streamreg_components)
