@@ -36,7 +36,11 @@ configure_package_config_file(
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/streamreg-config-version.cmake"
   COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
+# The table of components and Debian packages the config reads its messages from.
+configure_file("${PROJECT_SOURCE_DIR}/cmake/streamreg-components.cmake"
+               "${PROJECT_BINARY_DIR}/streamreg-components.cmake" COPYONLY)
 install(FILES "${PROJECT_BINARY_DIR}/install-config/streamreg-config.cmake"
               "${PROJECT_BINARY_DIR}/streamreg-config-version.cmake"
+              "${PROJECT_SOURCE_DIR}/cmake/streamreg-components.cmake"
         DESTINATION "${streamreg_cmake_dir}")
 install(FILES "${PROJECT_SOURCE_DIR}/LICENSE" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/streamreg")

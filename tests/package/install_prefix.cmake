@@ -25,6 +25,7 @@ endif()
 set(expected
   share/cmake/streamreg/streamreg-config.cmake
   share/cmake/streamreg/streamreg-config-version.cmake
+  share/cmake/streamreg/streamreg-components.cmake
   share/cmake/streamreg/streamreg-targets.cmake
   share/doc/streamreg/LICENSE
   include/streamreg/streamreg.hpp
