@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // stream_fit on Kafka, as separate processes on librdkafka's mock cluster hosted by this test
 // process: a checkpointed consumer of two predictors killed with SIGKILL and restarted ends
-// byte-identical to an uninterrupted run; one predictor over three partitions; members of a
+// byte-identical to an uninterrupted run; JSON messages; one predictor over three partitions,
+// read by one consumer and by a member with the merger of its states; members of a
 // group (--publish-state, one killed with SIGKILL and restarted) and the merger
 // (--merge-states) end with the exact fit of every record, each counted once. The exact fits
 // are rational (GMP), computed here from the records produced.
@@ -107,12 +108,8 @@ TEST_CASE("stream_fit: --kafka with a checkpoint, killed with SIGKILL and restar
           "[cli][kafka][checkpoint]") {
   streamreg::kafka::mock_cluster mc(1);
   mc.create_topic("plane", 1);  // one partition: one order of the records, one output
-  mc.create_topic("line", 3);
-  mc.create_topic("json", 1);
   const auto q = make_stream(2000, 2, 0x5eed0002u);
   produce(mc, "plane", q, 1);
-  const auto q1 = make_stream(900, 1, 0x5eed0001u);
-  produce(mc, "line", q1, 3);
 
   const std::string ck = temp_path("sf_kafka.ck"), out = temp_path("sf_kafka.out"),
                     whole = temp_path("sf_kafka_whole.out");
@@ -137,6 +134,18 @@ TEST_CASE("stream_fit: --kafka with a checkpoint, killed with SIGKILL and restar
   INFO(again.err);
   REQUIRE(again.status == 0);
   CHECK(slurp(out) == slurp(whole));
+  remove_files({ck, ck + ".lock", out, whole});
+}
+
+TEST_CASE("stream_fit: --kafka reads JSON messages, and one predictor over three partitions "
+          "by one consumer and by a member with the merger",
+          "[cli][kafka][scale-out]") {
+  streamreg::kafka::mock_cluster mc(1);
+  mc.create_topic("line", 3);
+  mc.create_topic("json", 1);
+  const auto q1 = make_stream(900, 1, 0x5eed0001u);
+  produce(mc, "line", q1, 3);
+  const std::string model = " --y y --x x1 --x x2 --format jsonl --exit-on-eof" + mock_settings;
 
   // JSON messages (--input-format jsonl), fields by name.
   const auto qj = make_stream(300, 2, 0x5eed0003u);
@@ -162,7 +171,24 @@ TEST_CASE("stream_fit: --kafka with a checkpoint, killed with SIGKILL and restar
   REQUIRE(line.status == 0);
   REQUIRE(lines(line.out).size() == 1);
   check_exact(line.out, q1);
-  remove_files({ck, ck + ".lock", out, whole});
+
+  // One predictor scaled out: a member alone holds every partition (its final row is the fit
+  // of all records), and the merger of its published states.
+  mc.create_topic("line-state", 1);
+  const auto alone = run(sf + " --kafka " + mc.bootstraps() + " --topic line --group members" +
+                         " --y y --x x1 --publish-state line-state --emit final --format jsonl" +
+                         " --exit-on-eof" + mock_settings);
+  INFO(alone.err);
+  REQUIRE(alone.status == 0);
+  REQUIRE(lines(alone.out).size() == 1);
+  check_exact(alone.out, q1);
+  const auto merged = run(sf + " --kafka " + mc.bootstraps() + " --topic line --y y --x x1" +
+                          " --merge-states line-state --exit-on-eof --emit final --format jsonl");
+  INFO(merged.err);
+  REQUIRE(merged.status == 0);
+  CHECK_THAT(merged.err, Contains("merged 3 partitions of 'line': n = 900 records"));
+  REQUIRE(lines(merged.out).size() == 1);
+  check_exact(merged.out, q1);
 }
 
 TEST_CASE("stream_fit: members of a group and the merger give the exact global fit of two "
