@@ -34,10 +34,11 @@ struct options {
   /// Exponential forgetting: every earlier record's weight is multiplied by this factor
   /// (0, 1] at each new record. 1: none.
   double forgetting = 1;
-  /// Fit only the last `window` records (needs a policy that can remove). 0: all.
+  /// Fit only the last `window` records (givens: two stacks of factors; the others remove
+  /// the leaving record). 0: all.
   std::uint64_t window = 0;
-  /// Fit only the records of the last `window_time` of event time (push_at; needs a policy
-  /// that can remove): after a record at time t, those with time > t − window_time. 0: none.
+  /// Fit only the records of the last `window_time` of event time (push_at): after a record
+  /// at time t, those with time > t − window_time. 0: none.
   double window_time = 0;
   /// Exponential forgetting per unit of event time (push_at): the earlier weights halve every
   /// `half_life_time`. 0: none.
