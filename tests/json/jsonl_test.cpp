@@ -12,10 +12,13 @@
 #include "support/oracle.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>  // ::getpid
 
 namespace {
 
@@ -244,4 +247,35 @@ TEST_CASE("jsonl: one message, resuming, configuration errors", "[json]") {
   CHECK(std::string(e.what()) == "line 4, field 'y': weight must be positive: '4'");
   reader short_input(std::string_view(text), {"x", "y"});
   CHECK_FALSE(short_input.skip_through(9));
+}
+
+TEST_CASE("jsonl: a file by its path; a missing one is an io_error naming it, not 0 records",
+          "[json][file]") {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / ("streamreg_jsonl_file_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const fs::path present = dir / "in.jsonl", absent = dir / "absent.jsonl";
+  std::ofstream(present, std::ios::binary) << "{\"x\":1,\"y\":-2.5}\n\n{\"y\":3,\"x\":0.25}\n";
+  {
+    reader in(present, {"x", "y"});
+    REQUIRE(in.next() == reader::result::record);
+    CHECK(in.values() == std::vector<double>{1.0, -2.5});
+    REQUIRE(in.next() == reader::result::record);
+    CHECK(in.values() == std::vector<double>{0.25, 3.0});
+    CHECK(in.line() == 3);
+    CHECK(in.next() == reader::result::end);
+  }
+  bool raised = false;
+  try {
+    reader in(absent, {"x", "y"});
+  } catch (const streamreg::io_error& e) {
+    raised = true;
+    CHECK(e.path() == absent.string());
+    CHECK_THAT(e.what(), Contains("cannot open '" + absent.string() + "'") &&
+                             Contains("No such file or directory"));
+  }
+  CHECK(raised);
+  CHECK_THROWS_WITH(reader(dir, {"x", "y"}), Contains("it is a directory"));
+  fs::remove_all(dir);
 }
