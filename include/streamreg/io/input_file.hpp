@@ -9,6 +9,7 @@
 #include <cstring>      // std::memchr, std::memcpy
 #include <string>       // std::string
 #include <string_view>  // std::string_view
+#include <utility>      // std::move
 
 #include <fcntl.h>     // ::open
 #include <sys/stat.h>  // ::fstat
@@ -21,8 +22,14 @@
 namespace streamreg::io {
 
 /// An input read through source() by a line_reader (csv_reader, jsonl_reader): chunks are
-/// handed over as data arrive (a pipe's lines are not held back), but only through the last
-/// complete line; a line that is not finished yet waits for its end.
+/// handed over as data arrive (read(2): a pipe's lines are not held back; a record is handed
+/// over as soon as its line end has been read), but only through the last complete line; a
+/// line that is not finished yet waits for its end.
+///
+/// ```
+/// io::input_file in("-");  // standard input; or a path, or input_file(fd, "name")
+/// io::csv_reader<double> reader(in.source(), {"x", "y"});
+/// ```
 ///
 /// - Bounded: a line longer than `max_line` bytes is a parse_error naming it (the reader
 ///   never buffers more than about twice that).
@@ -59,6 +66,14 @@ class input_file {
     regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
   }
   explicit input_file(const std::string& path) : input_file(path, options{}) {}
+  /// Reads the open file descriptor `fd` (a pipe, a socket, a terminal), which stays open
+  /// (the caller's). `name` is what messages call it.
+  input_file(int fd, std::string name, options opt)
+      : name_(std::move(name)), opt_(opt), fd_(fd) {
+    struct stat st {};
+    regular_ = ::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  }
+  input_file(int fd, std::string name) : input_file(fd, std::move(name), options{}) {}
   ~input_file() {
     if (owned_) ::close(fd_);
   }
