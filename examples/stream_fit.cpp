@@ -109,16 +109,16 @@ int run_multivariate(const options& opt, const points& rows) {
   o.window_time = opt.model.window_time;
   o.half_life_time = opt.model.half_life_time;
   if (opt.model.half_life > 0) o.forgetting = std::exp2(-1.0 / opt.model.half_life);
-  const bool removes =
-      opt.model.window > 0 || opt.model.window_time > 0 || !opt.model.diff.empty();
+  // Windows of the default solver are two stacks of Givens factors; only --diff (a record
+  // retracted by its values) needs a state that removes records.
+  const bool removes = !opt.model.diff.empty();
   std::string solver = opt.solver;
   if (solver == "auto") solver = opt.precise ? "precise" : removes ? "moments" : "givens";
   if (opt.precise && solver != "precise")
     throw streamreg::config_error("--precise and --solver " + solver + " exclude each other");
   if (solver == "givens" && removes)
     throw streamreg::config_error(
-        "the givens solver cannot remove records (--window, --window-time, --diff): use --solver "
-        "moments or --precise");
+        "the givens solver cannot remove records (--diff): use --solver moments or --precise");
   if (solver == "precise") return run_multivariate(opt, mv::precise_regression<>(o), rows);
   if (solver == "moments")
     return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::moments>(o), rows);
@@ -176,7 +176,8 @@ int main(int argc, char** argv) {
                "30x the cost per record)");
   app.add_option("--solver", opt.solver,
                  "Several predictors: givens (square-root-free Givens, the default), moments "
-                 "(centred scatter + LDLT; the default with --window or --diff) or precise")
+                 "(centred scatter + LDLT; the default with --diff) or precise. A window of "
+                 "givens is two stacks of factors (no record is removed)")
       ->check(CLI::IsMember({"auto", "givens", "moments", "precise"}))
       ->capture_default_str();
   app.add_flag("--skip-to-data", opt.skip_to_data,
