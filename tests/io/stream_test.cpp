@@ -62,7 +62,7 @@ TEST_CASE("stream: csv_reader over std::cin hands each record over as its line a
   SECTION("std::cin synchronised with stdio (the default)") {
     check_streamed(streamreg_test::run_piped(
         "x,y\n", records, writer_pause, report_wait, [](int report) {
-      reader in(std::cin, {column::parse("x"), column::parse("y")});
+      reader in(std::cin, {"x", "y"});  // the documented pattern
       return report_records(in, report);
     }));
   }
@@ -70,7 +70,7 @@ TEST_CASE("stream: csv_reader over std::cin hands each record over as its line a
     check_streamed(streamreg_test::run_piped(
         "x,y\n", records, writer_pause, report_wait, [](int report) {
       std::ios::sync_with_stdio(false);
-      reader in(std::cin, {column::parse("x"), column::parse("y")});
+      reader in(std::cin, {"x", "y"});
       return report_records(in, report);
     }));
   }

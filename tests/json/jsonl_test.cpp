@@ -279,3 +279,24 @@ TEST_CASE("jsonl: a file by its path; a missing one is an io_error naming it, no
   CHECK_THROWS_WITH(reader(dir, {"x", "y"}), Contains("it is a directory"));
   fs::remove_all(dir);
 }
+
+TEST_CASE("jsonl: the readers' one column type: strings, io::column values, old vectors",
+          "[json][column]") {
+  const std::string_view text = "{\"x\":0.5,\"y\":-1,\"3\":7}\n";
+  const auto first = [](reader&& in) {
+    REQUIRE(in.next() == reader::result::record);
+    return in.values();
+  };
+  using streamreg::io::column;
+  CHECK(first(reader(text, {"x", "y"})) == std::vector<double>{0.5, -1.0});
+  CHECK(first(reader(text, std::vector<std::string>{"y", "x"})) == std::vector<double>{-1.0, 0.5});
+  CHECK(first(reader(text, std::vector<column>{column::named("x"), "y"})) ==
+        std::vector<double>{0.5, -1.0});
+  // A name that looks like a number is a field's name: objects have no positions.
+  CHECK(first(reader(text, {"3", "x"})) == std::vector<double>{7.0, 0.5});
+  CHECK(first(reader(text, {column::at(3), "x"})) == std::vector<double>{7.0, 0.5});
+  CHECK_THROWS_WITH(reader(text, {column("", 2)}), Contains("selected by name"));
+  streamreg::json::message_parser<double> p({"y"});
+  REQUIRE(p.parse("{\"y\":2.5}", 1));
+  CHECK(p.values() == std::vector<double>{2.5});
+}

@@ -17,6 +17,7 @@
 #include "../config.hpp"
 #include "../detail/scalar.hpp"
 #include "../error.hpp"
+#include "column.hpp"
 #include "line_reader.hpp"
 
 namespace streamreg::io {
@@ -26,25 +27,6 @@ enum class error_policy {
   fail,  ///< raise the parse_error (STREAMREG_THROW)
   skip,  ///< count it, report it to a callback, go on
   stop,  ///< end the input there, as if it were the end of the stream
-};
-
-/// A column chosen by header name or by 1-based position.
-struct column {
-  std::string name;       ///< header name, or empty
-  std::size_t index = 0;  ///< 1-based position, or 0
-
-  /// "3" selects the third column; anything else a name. A name that looks like a number is
-  /// still matched against the header first.
-  static column parse(std::string_view spec) {
-    column c;
-    c.name = std::string(spec);
-    std::size_t v = 0;
-    const auto r = std::from_chars(spec.data(), spec.data() + spec.size(), v);
-    if (r.ec == std::errc() && r.ptr == spec.data() + spec.size() && v > 0) c.index = v;
-    return c;
-  }
-  static column at(std::size_t one_based) { return column{std::to_string(one_based), one_based}; }
-  static column named(std::string n) { return column{std::move(n), 0}; }
 };
 
 /// The textual format of the input.
@@ -397,7 +379,7 @@ class csv_row_parser {
 /// `format.header == false`), then data lines, skipping blank and comment lines.
 ///
 /// ```
-/// io::csv_reader<double> in(file, {io::column::parse("x"), io::column::parse("y")});
+/// io::csv_reader<double> in(std::filesystem::path("data.csv"), {"x", "y"});  // or std::cin
 /// for (auto r = in.next(); r != io::csv_reader<double>::result::end; r = in.next()) {
 ///   if (r == io::csv_reader<double>::result::error) {  // a bad line: not the end of input
 ///     report(in.error());                               // names the line, column and text
@@ -406,18 +388,26 @@ class csv_row_parser {
 ///   reg.push(in.values()[0], in.values()[1]);
 /// }
 /// ```
+/// The input: a `std::filesystem::path` (a missing or unreadable file is an io_error naming
+/// it), `std::cin` or any std::istream, io::input_file's source(), or text in memory (see
+/// line_reader). Each record is handed over as soon as its line has arrived (from a pipe,
+/// within the latency of a read: measured about 0.1 ms), whatever the stream's buffering.
+/// Columns: names or 1-based numbers as strings, `{"x", "y"}`, or io::column values
+/// (column_list).
+///
 /// Complexity: one pass, no allocation per line (except to describe an error).
 template <class T = double>
 class csv_reader {
  public:
   enum class result { record, end, error };
 
-  /// `source`: anything line_reader accepts (std::istream&, a chunk callback, a string view).
+  /// `source`: anything line_reader accepts (a std::filesystem::path, a std::istream&, a
+  /// chunk callback, a string view).
   template <class Source>
-  csv_reader(Source&& source, const std::vector<column>& columns, csv_format fmt = {})
+  csv_reader(Source&& source, const column_list& columns, csv_format fmt = {})
       : lines_(std::make_unique<line_reader>(std::forward<Source>(source))),
         fmt_(fmt),
-        parser_(make_parser(columns)) {
+        parser_(make_parser(columns.columns())) {
     static_assert(!dangles<Source>,
                   "csv_reader reads a string in place: pass a std::string that outlives the "
                   "reader (an lvalue) or a std::string_view, not a temporary std::string");

@@ -17,6 +17,7 @@
 #include "../config.hpp"
 #include "../detail/scalar.hpp"
 #include "../error.hpp"
+#include "../io/column.hpp"
 #include "../io/csv.hpp"
 #include "../io/line_reader.hpp"
 
@@ -50,9 +51,10 @@ class message_parser {
   static_assert(std::is_floating_point_v<T>, "JSON fields are read into floating point");
 
  public:
-  /// `fields`: the names to select, in the order values() returns them.
-  explicit message_parser(std::vector<std::string> fields, format fmt = {})
-      : fields_(std::move(fields)), fmt_(fmt), values_(fields_.size()), found_(fields_.size()) {
+  /// `fields`: the names to select, in the order values() returns them: `{"x", "y"}`, a
+  /// std::vector<std::string> or io::column values (by name: a JSON object has no positions).
+  explicit message_parser(const io::column_list& fields, format fmt = {})
+      : fields_(names(fields)), fmt_(fmt), values_(fields_.size()), found_(fields_.size()) {
     if (fields_.empty()) STREAMREG_THROW(config_error("no JSON field selected"));
     for (std::size_t i = 0; i < fields_.size(); ++i)
       for (std::size_t j = 0; j < i; ++j)
@@ -103,6 +105,18 @@ class message_parser {
   }
 
  private:
+  static std::vector<std::string> names(const io::column_list& fields) {
+    std::vector<std::string> out;
+    out.reserve(fields.size());
+    for (const io::column& c : fields.columns()) {
+      if (c.name.empty())
+        STREAMREG_THROW(config_error("JSON fields are selected by name, not by position (" +
+                                     std::to_string(c.index) + ")"));
+      out.push_back(c.name);
+    }
+    return out;
+  }
+
   std::string where(const std::string& field) const {
     std::string w = "line " + std::to_string(line_);
     if (!field.empty()) w += ", field '" + field + "'";
@@ -208,9 +222,9 @@ class message_parser {
 /// Reads one JSON object's selected fields; throws parse_error (located "line 1") when it is
 /// a bad record. For many messages keep a message_parser: it reuses its buffers.
 template <class T = double>
-std::vector<T> parse_object(std::string_view text, std::vector<std::string> fields,
+std::vector<T> parse_object(std::string_view text, const io::column_list& fields,
                             format fmt = {}) {
-  message_parser<T> p(std::move(fields), fmt);
+  message_parser<T> p(fields, fmt);
   if (!p.parse(text, 1)) STREAMREG_THROW(p.error());
   return p.values();
 }
@@ -218,7 +232,7 @@ std::vector<T> parse_object(std::string_view text, std::vector<std::string> fiel
 /// Reads records from JSON lines: one object per line; blank lines are skipped.
 ///
 /// ```
-/// json::jsonl_reader<double> in(file, {"x", "y"});
+/// json::jsonl_reader<double> in(std::filesystem::path("data.jsonl"), {"x", "y"});  // or std::cin
 /// for (auto r = in.next(); r != json::jsonl_reader<double>::result::end; r = in.next()) {
 ///   if (r == json::jsonl_reader<double>::result::error) {  // a bad line: not the end of input
 ///     report(in.error());                                   // names the line and field
@@ -227,17 +241,20 @@ std::vector<T> parse_object(std::string_view text, std::vector<std::string> fiel
 ///   reg.push(in[0], in[1]);
 /// }
 /// ```
-/// Same shape as io::csv_reader: next() -> record, error (the reader stays usable) or end.
+/// Same shape as io::csv_reader: next() -> record, error (the reader stays usable) or end;
+/// the same sources (a missing file is an io_error naming it; each record is handed over as
+/// soon as its line has arrived) and the same column type (io::column_list, by name).
 template <class T = double>
 class jsonl_reader {
  public:
   enum class result { record, end, error };
 
-  /// `source`: anything io::line_reader accepts (std::istream&, a chunk callback, a view).
+  /// `source`: anything io::line_reader accepts (a std::filesystem::path, a std::istream&,
+  /// a chunk callback, a string view).
   template <class Source>
-  jsonl_reader(Source&& source, std::vector<std::string> fields, format fmt = {})
+  jsonl_reader(Source&& source, const io::column_list& fields, format fmt = {})
       : lines_(std::make_unique<io::line_reader>(std::forward<Source>(source))),
-        parser_(std::move(fields), fmt) {
+        parser_(fields, fmt) {
     static_assert(!(std::is_same_v<std::remove_cv_t<std::remove_reference_t<Source>>,
                                    std::string> &&
                     !std::is_lvalue_reference_v<Source>),
