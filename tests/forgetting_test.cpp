@@ -6,6 +6,8 @@
 #include <streamreg/error.hpp>
 #include <streamreg/forgetting.hpp>
 #include <streamreg/moments.hpp>
+#include <streamreg/regressor.hpp>
+#include <streamreg/sink.hpp>
 #include <streamreg/solve.hpp>
 
 #include <catch2/catch.hpp>
@@ -15,6 +17,7 @@
 #include <cstddef>    // std::size_t
 #include <cstdint>    // std::uint64_t
 #include <limits>     // std::numeric_limits
+#include <utility>    // std::pair
 #include <vector>     // std::vector
 
 #include "support/oracle.hpp"
@@ -275,10 +278,6 @@ TEST_CASE("forgetting: half_life_time weighs a record dt older by 0.5^(dt/H)",
     CHECK_FALSE(f.push_at(-an_inf, 3.0, 3.0));
     CHECK_FALSE(f.push_at(an_inf, 3.0, 3.0));
     CHECK(f == before);
-    // push without a time is a push at the last time: no decay.
-    REQUIRE(f.push(3.0, 3.0));
-    CHECK(f.last_time() == 11.0);
-    CHECK_THAT(f.weight_sum(), Catch::Matchers::WithinRel(before.weight_sum() + 1.0, 2 * eps));
   }
   SECTION("a gap of thousands of half-lives forgets everything before it") {
     // 0.5^(2000) underflows double: the earlier records weigh nothing.
@@ -335,4 +334,52 @@ TEST_CASE("forgetting: effective_count is (sum w)^2 / sum w^2 of the true weight
   // Weights 1 and 0.5 (λ = 0.5): (1.5)² / 1.25 = 1.8.
   one.push(2.0, 2.0);
   CHECK_THAT(one.effective_count(), Catch::Matchers::WithinRel(1.8, 2 * eps));
+}
+
+TEST_CASE("forgetting: in event time, push without a time is a config_error naming push_at",
+          "[forgetting][time][errors]") {
+  using Catch::Matchers::Contains;
+  SECTION("the state") {
+    auto f = forgetting<double>::half_life_time(5.0);
+    REQUIRE(f.push_at(10.0, 1.0, 2.0));
+    const auto before = f;
+    CHECK_THROWS_AS(f.push(3.0, 3.0), config_error);
+    CHECK_THROWS_WITH(f.push(3.0, 3.0, 2.0), Contains("use push_at(time, x, y)"));
+    CHECK_THROWS_WITH(f.push(a_nan, 3.0), Contains("half_life_time"));  // whatever the record
+    CHECK(f == before);
+    // With the time it goes on: 5 time units later the first record weighs 1/2.
+    REQUIRE(f.push_at(15.0, 3.0, 3.0));
+    CHECK_THAT(f.weight_sum(), Catch::Matchers::WithinRel(1.5, 2 * eps));
+  }
+  SECTION("a regressor over it: nothing counted, nothing emitted") {
+    std::uint64_t emitted = 0;
+    auto reg = streamreg::make_regressor_for(
+        forgetting<double>::half_life_time(5.0),
+        [&emitted](const streamreg::line_fit<double>&, const streamreg::event&) { ++emitted; });
+    STATIC_REQUIRE_FALSE(noexcept(reg.push(1.0, 2.0)));
+    REQUIRE(reg.push_at(10.0, 1.0, 2.0));
+    CHECK_THROWS_WITH(reg.push(2.0, 3.0), Contains("use push_at(time, x, y)"));
+    CHECK_THROWS_AS(reg.push(2.0, 3.0, 1.0), config_error);
+    CHECK_THROWS_AS(reg.push(std::pair<double, double>(2.0, 3.0)), config_error);
+    CHECK(reg.accepted() == 1);
+    CHECK(reg.rejected() == 0);
+    CHECK(emitted == 1);
+    REQUIRE(reg.push_at(15.0, 3.0, 4.0));  // the line through (1, 2) weighing 1/2 and (3, 4)
+    CHECK(reg.state().weight_sum() == 1.5);
+    const auto fit = reg.fit();
+    REQUIRE(fit.status == fit_status::ok);
+    CHECK_THAT(fit.slope, Catch::Matchers::WithinRel(1.0, 1e-15));
+    CHECK_THAT(fit.intercept, Catch::Matchers::WithinAbs(1.0, 1e-15));
+  }
+  SECTION("per record, push stays the way in (and push_at ignores the time)") {
+    auto reg = streamreg::make_regressor_for(forgetting<double>::half_life(1.0),
+                                             streamreg::null_sink{});
+    REQUIRE(reg.push(1.0, 1.0));
+    REQUIRE(reg.push(2.0, 3.0));
+    CHECK(reg.state().weight_sum() == 1.5);
+    auto sink_free = forgetting<double>::half_life(1.0);
+    REQUIRE(sink_free.push_at(-7.0, 1.0, 1.0));
+    REQUIRE(sink_free.push_at(-9.0, 2.0, 3.0));
+    CHECK(sink_free == reg.state());
+  }
 }

@@ -48,14 +48,16 @@ class forgetting {
     return forgetting(rate, true);
   }
 
-  /// Adds a record (one record's decay first; with a time half-life, push_at is meant).
-  bool push(const T& x, const T& y) noexcept { return push(x, y, T(1)); }
-  bool push(const T& x, const T& y, const T& w) noexcept {
-    if (!detail::valid_record(x, y, w)) return false;
-    if (by_time_) return push_at(last_t_, x, y, w);
-    state_.scale(lambda_);
-    w2_ = T(w2_ * lambda_ * lambda_ + w * w);
-    return state_.push(x, y, w);
+  /// Adds a record (one record's decay first). With a half-life in event time the decay
+  /// needs the record's time: push raises a config_error naming push_at (a record index or
+  /// the last time would be a silent wrong decay), before looking at the record.
+  bool push(const T& x, const T& y) { return push(x, y, T(1)); }
+  bool push(const T& x, const T& y, const T& w) {
+    if (by_time_)
+      STREAMREG_THROW(config_error(
+          "forgetting in event time (half_life_time) needs each record's time: use "
+          "push_at(time, x, y) instead of push(x, y)"));
+    return push_record(x, y, w);
   }
 
   /// Adds a record at event time t. With a time half-life the state decays by
@@ -63,7 +65,7 @@ class forgetting {
   /// With a per-record factor the time is ignored.
   bool push_at(double t, const T& x, const T& y) noexcept { return push_at(t, x, y, T(1)); }
   bool push_at(double t, const T& x, const T& y, const T& w) noexcept {
-    if (!by_time_) return push(x, y, w);
+    if (!by_time_) return push_record(x, y, w);
     if (!detail::valid_record(x, y, w) || !detail::is_finite(t)) return false;
     if (state_.count() > 0) {
       if (t < last_t_) return false;
@@ -142,6 +144,14 @@ class forgetting {
 
  private:
   forgetting(T lambda, bool by_time) : lambda_(lambda), by_time_(by_time) {}
+
+  /// A record with a per-record factor.
+  bool push_record(const T& x, const T& y, const T& w) noexcept {
+    if (!detail::valid_record(x, y, w)) return false;
+    state_.scale(lambda_);
+    w2_ = T(w2_ * lambda_ * lambda_ + w * w);
+    return state_.push(x, y, w);
+  }
 
   static T check_factor(T f) {
     if (!(f > T(0) && f <= T(1)))

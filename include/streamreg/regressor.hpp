@@ -36,6 +36,17 @@ struct has_push_impl<S, void(Args...),
 /// Whether a state has push(args...) (time_window has only push_at).
 template <class S, class... Args>
 using has_push = has_push_impl<S, void(Args...)>;
+
+template <class S, class Signature, class = void>
+struct nothrow_push_impl : std::false_type {};
+template <class S, class... Args>
+struct nothrow_push_impl<S, void(Args...),
+                         std::void_t<decltype(std::declval<S&>().push(std::declval<const Args&>()...))>>
+    : std::bool_constant<noexcept(std::declval<S&>().push(std::declval<const Args&>()...))> {};
+/// Whether a state's push(args...) exists and cannot throw (forgetting's may: a half-life in
+/// event time refuses a record without its time).
+template <class S, class... Args>
+inline constexpr bool nothrow_push = nothrow_push_impl<S, void(Args...)>::value;
 }  // namespace detail
 
 /// Streaming least-squares line: after every accepted record (or every k-th, see
@@ -69,20 +80,25 @@ class regressor {
       : state_(std::move(state)), sink_(std::move(sink)), projection_(std::move(projection)) {}
 
   /// Adds (x, y), solves and emits. Returns false if the record was rejected (not finite).
-  /// A state that has only push_at (time_window) needs the event time: push does not compile
-  /// for it (the record index is not a time).
-  bool push(const value_type& x, const value_type& y) noexcept(nothrow_sink) {
+  /// The state's own push takes the record (the event's time is the record index): a state
+  /// that has only push_at (time_window) needs the event time, so push does not compile for
+  /// it; forgetting in event time (half_life_time) raises a config_error naming push_at.
+  bool push(const value_type& x, const value_type& y) noexcept(nothrow_push2) {
     static_assert(detail::has_push<Accumulator, value_type, value_type>::value,
                   "this state keeps records by event time: use push_at(time, x, y)");
-    const double time = static_cast<double>(index_);
-    return apply(time, timed_push(time, x, y));
+    if constexpr (detail::has_push<Accumulator, value_type, value_type>::value)
+      return apply(static_cast<double>(index_), state_.push(x, y));
+    else
+      return false;
   }
   /// Adds (x, y) with weight w > 0; false (rejected) for an invalid weight.
-  bool push(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_sink) {
+  bool push(const value_type& x, const value_type& y, const value_type& w) noexcept(nothrow_push3) {
     static_assert(detail::has_push<Accumulator, value_type, value_type, value_type>::value,
                   "this state keeps records by event time: use push_at(time, x, y, w)");
-    const double time = static_cast<double>(index_);
-    return apply(time, timed_push(time, x, y, w));
+    if constexpr (detail::has_push<Accumulator, value_type, value_type, value_type>::value)
+      return apply(static_cast<double>(index_), state_.push(x, y, w));
+    else
+      return false;
   }
 
   /// As push, with an explicit event time (a time column, a Kafka timestamp). A state that
@@ -116,7 +132,7 @@ class regressor {
 
   /// Adds a record through the projection: std::pair, std::tuple or a user type.
   template <class Record>
-  bool push(const Record& record) noexcept(nothrow_sink) {
+  bool push(const Record& record) noexcept(nothrow_push2) {
     const auto xy = projection_(record);
     return push(static_cast<value_type>(std::get<0>(xy)),
                 static_cast<value_type>(std::get<1>(xy)));
@@ -210,6 +226,10 @@ class regressor {
 
   static constexpr bool nothrow_sink =
       std::is_nothrow_invocable_v<Sink&, const fit_type&, const event&>;
+  static constexpr bool nothrow_push2 =
+      nothrow_sink && detail::nothrow_push<Accumulator, value_type, value_type>;
+  static constexpr bool nothrow_push3 =
+      nothrow_sink && detail::nothrow_push<Accumulator, value_type, value_type, value_type>;
 
   Accumulator state_{};
   Sink sink_{};
