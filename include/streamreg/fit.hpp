@@ -19,6 +19,9 @@ enum class fit_status {
   ill_conditioned, ///< several predictors: the coefficients are computed, but the condition
                    ///< estimate says fewer than multivariate::min_correct_digits of them can
                    ///< be right (multi_fit::digits holds the estimate)
+  separated,       ///< a classification (multivariate::logistic): the classes are (quasi-)
+                   ///< separable by a hyperplane of the predictors, so the likelihood keeps
+                   ///< growing along it and the maximum-likelihood fit does not exist
 };
 
 /// Name of a status, as written by the text sinks: "ok", "empty", "too_few_points", ...
@@ -31,6 +34,7 @@ constexpr const char* to_string(fit_status s) noexcept {
     case fit_status::not_finite: return "not_finite";
     case fit_status::rank_deficient: return "rank_deficient";
     case fit_status::ill_conditioned: return "ill_conditioned";
+    case fit_status::separated: return "separated";
   }
   return "unknown";
 }
