@@ -137,3 +137,28 @@ TEST_CASE("file: input_file names a path it cannot open or read", "[file][input_
     CHECK_THAT(e.what(), Contains("Is a directory"));
   }
 }
+
+TEST_CASE("file: the documented read loop reports a bad line (line, column, text), goes on",
+          "[file][csv][errors]") {
+  const scratch_dir dir("loop");
+  const fs::path p = dir.write("data.csv", "x,y\n1,2\n1,oops\n3,4.5\n");
+  namespace io = streamreg::io;
+  std::vector<std::string> errors;
+  const auto report = [&errors](const streamreg::parse_error& e) { errors.push_back(e.what()); };
+  std::vector<std::vector<double>> pushed;
+  struct {
+    std::vector<std::vector<double>>* out;
+    void push(double x, double y) { out->push_back({x, y}); }
+  } reg{&pushed};
+  // The loop of io/csv.hpp's documentation, as written there (the path spelled out).
+  io::csv_reader<double> in(p, {"x", "y"});
+  for (auto r = in.next(); r != io::csv_reader<double>::result::end; r = in.next()) {
+    if (r == io::csv_reader<double>::result::error) {  // a bad line: not the end of input
+      report(in.error());                               // names the line, column and text
+      continue;                                         // (or stop)
+    }
+    reg.push(in.values()[0], in.values()[1]);
+  }
+  CHECK(pushed == std::vector<std::vector<double>>{{1.0, 2.0}, {3.0, 4.5}});
+  CHECK(errors == std::vector<std::string>{"line 3, column 2 (y): not a number: 'oops'"});
+}

@@ -300,3 +300,28 @@ TEST_CASE("jsonl: the readers' one column type: strings, io::column values, old 
   REQUIRE(p.parse("{\"y\":2.5}", 1));
   CHECK(p.values() == std::vector<double>{2.5});
 }
+
+TEST_CASE("jsonl: the documented read loop reports a bad line (line, field, text), goes on",
+          "[json][errors]") {
+  namespace json = streamreg::json;
+  std::istringstream file("{\"x\":1,\"y\":2}\n{\"x\":1,\"y\":\"5\"}\n{\"y\":4.5,\"x\":3}\n");
+  std::vector<std::string> errors;
+  const auto report = [&errors](const streamreg::parse_error& e) { errors.push_back(e.what()); };
+  std::vector<std::vector<double>> pushed;
+  struct {
+    std::vector<std::vector<double>>* out;
+    void push(double x, double y) { out->push_back({x, y}); }
+  } reg{&pushed};
+  // The loop of json/jsonl.hpp's documentation, as written there (a stream for the path).
+  json::jsonl_reader<double> in(file, {"x", "y"});
+  for (auto r = in.next(); r != json::jsonl_reader<double>::result::end; r = in.next()) {
+    if (r == json::jsonl_reader<double>::result::error) {  // a bad line: not the end of input
+      report(in.error());                                   // names the line and field
+      continue;                                             // (or stop)
+    }
+    reg.push(in[0], in[1]);
+  }
+  CHECK(pushed == std::vector<std::vector<double>>{{1.0, 2.0}, {3.0, 4.5}});
+  CHECK(errors ==
+        std::vector<std::string>{"line 2, field 'y': a string, not a number: '\"5\"'"});
+}
