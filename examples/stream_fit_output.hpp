@@ -10,8 +10,10 @@
 #include "cli_common.hpp"
 #include "stream_fit_options.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,56 @@ inline std::string value(double v, bool defined, const char* undefined) {
 /// (no inference, or t undefined: a coefficient of 0 with a standard error of 0).
 inline std::string p_value(double t, double df, bool defined) {
   return defined ? value(streamreg::t_p_value(t, df), true, "null") : std::string("null");
+}
+
+/// What the R-style summary of a final fit shows (--emit final --format table).
+struct summary {
+  std::uint64_t n = 0;
+  std::string status;
+  bool ok = false, inferred = false, r2 = false;
+  std::vector<std::string> names;
+  std::vector<double> estimates, std_errors, t_values;
+  double df = 0, residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0;
+  double slopes = 0;  ///< the F test's numerator df
+};
+
+/// The summary as R's summary.lm prints it: a coefficient table (estimate, standard error,
+/// t, two-sided p), then the residual standard error on its df, R² and adjusted R², and F
+/// with its p-value. Undefined numbers print as "-".
+inline void print_summary(std::FILE* out, const summary& s) {
+  const auto num = [](double v, bool defined) {
+    return defined && std::isfinite(v) ? fmt::format("{:.7g}", v) : std::string("-");
+  };
+  const auto prob = [](double p) {
+    return std::isfinite(p) ? (p < 2.2e-16 ? std::string("<2.2e-16") : fmt::format("{:.3g}", p))
+                            : std::string("-");
+  };
+  std::size_t width = 11;
+  for (const auto& n : s.names) width = std::max(width, n.size());
+  fmt::print(out, "\nn = {}, status {}\nCoefficients:\n{:<{}} {:>14} {:>14} {:>10} {:>10}\n",
+             s.n, s.status, "", width, "Estimate", "Std. Error", "t value", "Pr(>|t|)");
+  for (std::size_t i = 0; i < s.names.size(); ++i) {
+    const double t = s.t_values[i];
+    fmt::print(out, "{:<{}} {:>14} {:>14} {:>10} {:>10}\n", s.names[i], width,
+               num(s.estimates[i], s.ok), num(s.std_errors[i], s.inferred),
+               num(t, s.inferred), s.inferred ? prob(streamreg::t_p_value(t, s.df)) : "-");
+  }
+  if (!s.inferred) {
+    fmt::print(out, "\nNo standard errors: {}\n", s.status);
+    return;
+  }
+  fmt::print(out, "\nResidual standard error: {} on {} degrees of freedom\n",
+             num(s.residual_sd, true), num(s.df, true));
+  if (!s.r2) {
+    fmt::print(out, "R-squared and F undefined: y is constant\n");
+    return;
+  }
+  fmt::print(out, "Multiple R-squared: {}, Adjusted R-squared: {}\n", num(s.r_squared, true),
+             num(s.adj_r_squared, true));
+  if (s.slopes > 0)
+    fmt::print(out, "F-statistic: {} on {} and {} DF, p-value: {}\n", num(s.f_statistic, true),
+               num(s.slopes, true), num(s.df, true),
+               prob(streamreg::f_p_value(s.f_statistic, s.slopes, s.df)));
 }
 
 /// Why numbers of a fit whose status is ok are null, for the "reason" field of a JSON line
@@ -113,7 +165,7 @@ inline std::string predictions_field(const options& opt, const points& rows, Pre
 class printer {
  public:
   printer(const options& opt, std::FILE* out, bool flush_each)
-      : format_(opt.format), out_(out), flush_each_(flush_each) {}
+      : format_(opt.format), final_(opt.emit == "final"), out_(out), flush_each_(flush_each) {}
 
   void header() {
     if (format_ == "csv") {
@@ -149,22 +201,44 @@ class printer {
       }
       fmt::print(out_,
                  "{{\"n\":{},\"status\":\"{}\",\"coefficients\":[{},{}],\"std_errors\":[{},{}],"
-                 "\"residual_sd\":{},\"r_squared\":{},\"p_values\":[{},{}]{}{}}}\n",
+                 "\"residual_sd\":{},\"r_squared\":{},\"t_values\":[{},{}],"
+                 "\"p_values\":[{},{}]{}{}}}\n",
                  r.fit.n, status, value(r.fit.intercept, ok, "null"),
                  value(r.fit.slope, ok, "null"), value(r.se_intercept, inf, "null"),
                  value(r.se_slope, inf, "null"), value(r.residual_sd, inf, "null"),
-                 value(r.r_squared, r2, "null"), p_value(r.t_intercept, r.df, inf),
+                 value(r.r_squared, r2, "null"), value(r.t_intercept, inf, "null"),
+                 value(r.t_slope, inf, "null"), p_value(r.t_intercept, r.df, inf),
                  p_value(r.t_slope, r.df, inf), why.field(), extra);
     } else {
       fmt::print(out_, "{:>10} {:>24} {:>24} {:>15} {:>24} {:>24}\n", r.fit.n,
                  value(r.fit.intercept, ok, "-"), value(r.fit.slope, ok, "-"), status,
                  value(r.residual_sd, inf, "-"), value(r.r_squared, r2, "-"));
+      if (final_) {
+        summary s;
+        s.n = r.fit.n;
+        s.status = status;
+        s.ok = ok;
+        s.inferred = inf;
+        s.r2 = r2;
+        s.names = {"intercept", "slope"};
+        s.estimates = {r.fit.intercept, r.fit.slope};
+        s.std_errors = {r.se_intercept, r.se_slope};
+        s.t_values = {r.t_intercept, r.t_slope};
+        s.df = r.df;
+        s.residual_sd = r.residual_sd;
+        s.r_squared = r.r_squared;
+        s.adj_r_squared = 1 - (1 - r.r_squared) * (r.df + 1) / r.df;  // n − 1 over n − 2
+        s.f_statistic = r.t_slope * r.t_slope;  // one slope: F = t²
+        s.slopes = 1;
+        print_summary(out_, s);
+      }
     }
     if (flush_each_) std::fflush(out_);
   }
 
  private:
   std::string format_;
+  bool final_ = false;  // --emit final: the table row is followed by the summary
   std::FILE* out_;
   bool flush_each_;
 };
@@ -191,8 +265,8 @@ struct multi_row {
   std::uint64_t n = 0;
   std::string status;
   bool ok = false, inferred = false, r2 = false;
-  std::vector<double> coefficients, std_errors, p_values;
-  double residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0, condition = 0;
+  std::vector<double> coefficients, std_errors, t_values, p_values;
+  double df = 0, residual_sd = 0, r_squared = 0, adj_r_squared = 0, f_statistic = 0, condition = 0;
   double digits = 0;  ///< estimated correct digits of the coefficients
   reasons why;  ///< why numbers of a fit with coefficients are null
 };
@@ -209,9 +283,11 @@ multi_row to_row(const Inference& r) {
   for (Eigen::Index i = 0; i < r.fit.coefficients.size(); ++i) {
     m.coefficients.push_back(static_cast<double>(r.fit.coefficients(i)));
     m.std_errors.push_back(static_cast<double>(r.std_errors(i)));
+    m.t_values.push_back(static_cast<double>(r.t_statistics(i)));
     m.p_values.push_back(streamreg::t_p_value(static_cast<double>(r.t_statistics(i)),
                                               static_cast<double>(r.df)));
   }
+  m.df = static_cast<double>(r.df);
   m.residual_sd = static_cast<double>(r.residual_sd);
   m.r_squared = static_cast<double>(r.r_squared);
   m.r2 = m.inferred && m.r_squared == m.r_squared;
@@ -237,7 +313,8 @@ class multi_printer {
  public:
   multi_printer(const options& opt, std::vector<std::string> names, std::FILE* out,
                 bool flush_each)
-      : format_(opt.format), names_(std::move(names)), out_(out), flush_each_(flush_each) {}
+      : format_(opt.format), final_(opt.emit == "final"), intercept_(!opt.no_intercept),
+        names_(std::move(names)), out_(out), flush_each_(flush_each) {}
 
   void header() {
     if (format_ == "csv") {
@@ -269,25 +346,47 @@ class multi_printer {
                  "{{\"n\":{},\"status\":\"{}\",\"names\":[\"{}\"],\"coefficients\":[{}],"
                  "\"std_errors\":[{}],\"residual_sd\":{},\"r_squared\":{},"
                  "\"adj_r_squared\":{},\"f_statistic\":{},\"condition\":{},\"digits\":{},"
-                 "\"p_values\":[{}]{}{}}}\n",
+                 "\"t_values\":[{}],\"p_values\":[{}]{}{}}}\n",
                  r.n, r.status, fmt::join(names_, "\",\""),
                  fmt::join(list(r.coefficients, r.ok, "null"), ","),
                  fmt::join(list(r.std_errors, r.inferred, "null"), ","),
                  value(r.residual_sd, r.inferred, "null"), value(r.r_squared, r.r2, "null"),
                  value(r.adj_r_squared, r.r2, "null"), value(r.f_statistic, r.r2, "null"),
                  value(r.condition, r.ok, "null"), value(r.digits, r.ok, "null"),
+                 fmt::join(list(r.t_values, r.inferred, "null"), ","),
                  fmt::join(list(r.p_values, r.inferred, "null"), ","), r.why.field(), extra);
     } else {
       fmt::print(out_, "{:>10} {:>15}", r.n, r.status);
       for (const auto& c : list(r.coefficients, r.ok, "-")) fmt::print(out_, " {:>24}", c);
       fmt::print(out_, " {:>24} {:>24}\n", value(r.residual_sd, r.inferred, "-"),
                  value(r.r_squared, r.r2, "-"));
+      if (final_) {
+        summary s;
+        s.n = r.n;
+        s.status = r.status;
+        s.ok = r.ok;
+        s.inferred = r.inferred;
+        s.r2 = r.r2;
+        s.names = names_;
+        s.estimates = r.coefficients;
+        s.std_errors = r.std_errors;
+        s.t_values = r.t_values;
+        s.df = r.df;
+        s.residual_sd = r.residual_sd;
+        s.r_squared = r.r_squared;
+        s.adj_r_squared = r.adj_r_squared;
+        s.f_statistic = r.f_statistic;
+        s.slopes = static_cast<double>(names_.size()) - (intercept_ ? 1 : 0);
+        print_summary(out_, s);
+      }
     }
     if (flush_each_) std::fflush(out_);
   }
 
  private:
   std::string format_;
+  bool final_ = false;  // --emit final: the table row is followed by the summary
+  bool intercept_ = true;
   std::vector<std::string> names_;
   std::FILE* out_;
   bool flush_each_;

@@ -31,6 +31,21 @@ TEST_CASE("t_quantile: published quantiles, fractional df and the normal limit",
   CHECK_THROWS_AS(streamreg::t_quantile(10, 0.0), streamreg::config_error);
 }
 
+TEST_CASE("f_p_value: upper tail probabilities of Fisher's F", "[student_t]") {
+  // mpmath, 40 digits: 1 − I_x(d1/2, d2/2) at x = d1 f / (d1 f + d2).
+  CHECK_THAT(streamreg::f_p_value(3.0, 1, 10), WithinRel(0.11393741215192041, 1e-12));
+  CHECK_THAT(streamreg::f_p_value(0.5, 3, 7.5), WithinRel(0.6932855021854568, 1e-12));
+  CHECK_THAT(streamreg::f_p_value(12.0, 5, 100), WithinRel(4.1404093164745068e-9, 1e-11));
+  // With d1 = 2 the tail has a closed form: (1 + 2f/d2)^(−d2/2).
+  CHECK_THAT(streamreg::f_p_value(80.9, 2, 4), WithinRel(1 / (41.45 * 41.45), 1e-13));
+  // F with (1, df) is t² with df: the same p-value as the two-sided t test.
+  CHECK_THAT(streamreg::f_p_value(4.0, 1, 10), WithinRel(streamreg::t_p_value(2.0, 10), 1e-12));
+  CHECK(streamreg::f_p_value(std::numeric_limits<double>::infinity(), 2, 3) == 0.0);
+  CHECK(std::isnan(streamreg::f_p_value(-1, 2, 3)));
+  CHECK(std::isnan(streamreg::f_p_value(1, 0, 3)));
+  CHECK(std::isnan(streamreg::f_p_value(std::numeric_limits<double>::quiet_NaN(), 2, 3)));
+}
+
 TEST_CASE("t_p_value: two-sided tail probabilities", "[student_t]") {
   CHECK_THAT(streamreg::t_p_value(2.0, 10), WithinRel(0.07338803477074039, 1e-12));
   CHECK_THAT(streamreg::t_p_value(-3.5, 4.5), WithinRel(0.02054168996938556, 1e-12));

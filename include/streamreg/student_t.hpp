@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 // student_t: quantiles and tail probabilities of Student's t distribution (Boost.Math), and
-// what they give a fit: p-values of t statistics and intervals of predictions. This header's
-// purpose is the dependency: it needs Boost.Math (Debian: libboost-dev).
+// what they give a fit: p-values of t statistics and intervals of predictions; beside them
+// the p-value of a fit's F statistic (Fisher's F, the t test of several coefficients at
+// once). This header's purpose is the dependency: it needs Boost.Math (Debian: libboost-dev).
 #pragma once
 
 #include <cmath>   // std::isfinite, std::fabs
 #include <limits>  // std::numeric_limits
 #include <string>  // error messages
 
+#include <boost/math/distributions/fisher_f.hpp>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/distributions/students_t.hpp>
 
@@ -52,6 +54,16 @@ inline double t_p_value(double t, double df) {
                    boost::math::complement(boost::math::normal_distribution<double, detail::t_policy>(), a));
   return 2 * boost::math::cdf(boost::math::complement(
                  boost::math::students_t_distribution<double, detail::t_policy>(df), a));
+}
+
+/// The p-value of an F statistic with df1 and df2 degrees of freedom: P(F' ≥ f) (the test
+/// that every slope is 0: df1 the slopes, df2 the residual df). NaN when f is NaN or negative
+/// or a df is not positive; 0 for an infinite f.
+inline double f_p_value(double f, double df1, double df2) {
+  if (!(df1 > 0) || !(df2 > 0) || !(f >= 0)) return std::numeric_limits<double>::quiet_NaN();
+  if (!std::isfinite(f)) return 0.0;
+  return boost::math::cdf(boost::math::complement(
+      boost::math::fisher_f_distribution<double, detail::t_policy>(df1, df2), f));
 }
 
 /// A two-sided interval.

@@ -197,7 +197,7 @@ TEST_CASE("stream_fit: header-less whitespace input by column number", "[cli]") 
   REQUIRE(r.status == 0);
   CHECK(r.out ==
         "{\"n\":4,\"status\":\"ok\",\"coefficients\":[1,2],\"std_errors\":[0,0],"
-        "\"residual_sd\":0,\"r_squared\":1,\"p_values\":[null,null]}\n");
+        "\"residual_sd\":0,\"r_squared\":1,\"t_values\":[null,null],\"p_values\":[null,null]}\n");
 }
 
 TEST_CASE("stream_fit: bad input fails with line and column, skip counts", "[cli][errors]") {

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -419,12 +420,56 @@ TEST_CASE("stream_fit --predict: Longley as statsmodels' get_prediction has it, 
                               "p_values");
   REQUIRE(p.size() == 7);
   for (std::size_t i = 0; i < 7; ++i) CHECK_THAT(p[i], WithinRel(p_values[i], 1e-8));
+  // t values: statsmodels' tvalues on the same data.
+  const double t_values[] = {-3.91080291815605,   0.1773760282320223, -1.069516317222438,
+                             -4.136427355941854,  -4.8219853104455614, -0.22605114466490267,
+                             4.015889812711451};
+  const auto t = json_numbers(final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x),
+                              "t_values");
+  REQUIRE(t.size() == 7);
+  for (std::size_t i = 0; i < 7; ++i) CHECK_THAT(t[i], WithinRel(t_values[i], 1e-8));
   // --level: the 90% interval (alpha=0.10).
   const std::string o = final_json(nist + "Longley.dat --skip-to-data --y y" + longley_x +
                                    " --predict " + rows + " --level 0.9");
   CHECK_THAT(predicted(o, "lower")[0], WithinRel(73698.7981696092, 1e-9));
   CHECK_THAT(predicted(o, "upper")[0], WithinRel(87837.115216108, 1e-9));
   std::remove(rows.c_str());
+}
+
+TEST_CASE("stream_fit --emit final --format table: an R-style summary", "[cli][multivariate]") {
+  // Longley against statsmodels' OLS summary (t values, F, its p-value, adjusted R²): the
+  // wide row stays first (scripts read it), the summary follows.
+  const auto r = run(sf + " " + nist + "Longley.dat --skip-to-data --y y" + longley_x +
+                     " --emit final --format table");
+  INFO(r.out << r.err);
+  REQUIRE(r.status == 0);
+  const auto rows = lines(r.out);
+  REQUIRE(rows.size() > 12);
+  CHECK_THAT(rows[0], Contains("intercept") && Contains("residual_sd"));
+  CHECK_THAT(r.out, Contains("Estimate") && Contains("Std. Error") && Contains("Pr(>|t|)"));
+  CHECK_THAT(r.out, Contains("Residual standard error: 304.8541 on 9 degrees of freedom"));
+  CHECK_THAT(r.out, Contains("Adjusted R-squared: 0.992465"));
+  CHECK_THAT(r.out, Contains("F-statistic: 330.2853 on 6 and 9 DF, p-value: 4.98e-10"));
+  // The row of x6: estimate 1829.151 (certified 1829.15146461355), t 4.01589, p 0.00304.
+  bool x6 = false;
+  for (const auto& row : rows)
+    if (row.rfind("x6", 0) == 0) {
+      x6 = true;
+      CHECK_THAT(row, Contains("1829.151") && Contains("4.01589") && Contains("0.00304"));
+    }
+  CHECK(x6);
+  // One predictor: F = t² on 1 and n − 2 DF. y = 1 + 2x + e, e = (+1, −1, −1, +1): t of
+  // the slope 2/√0.4, F = 10, p = 1 − t/√(2 + t²) with 2 df.
+  const std::string data = write_temp("summary1.csv", "x,y\n0,2\n1,2\n2,4\n3,8\n");
+  const auto one = run(sf + " " + data + " --y y --x x --emit final --format table");
+  INFO(one.out);
+  REQUIRE(one.status == 0);
+  const double tb = 2 / std::sqrt(0.4);
+  char p[32];
+  std::snprintf(p, sizeof p, "%.3g", 1 - tb / std::sqrt(2 + tb * tb));
+  CHECK_THAT(one.out, Contains(std::string("F-statistic: 10 on 1 and 2 DF, p-value: ") + p));
+  CHECK_THAT(one.out, Contains("Residual standard error: 1.414214 on 2 degrees of freedom"));
+  std::remove(data.c_str());
 }
 
 TEST_CASE("stream_fit --predict: one predictor, after every record, null until n > 2",
@@ -453,6 +498,10 @@ TEST_CASE("stream_fit --predict: one predictor, after every record, null until n
   const double ta = 1 / std::sqrt(1.4), tb = 2 / std::sqrt(0.4);
   CHECK_THAT(pv[0], WithinRel(1 - ta / std::sqrt(2 + ta * ta), 1e-12));
   CHECK_THAT(pv[1], WithinRel(1 - tb / std::sqrt(2 + tb * tb), 1e-12));
+  const auto tv = json_numbers(rows[3], "t_values");
+  REQUIRE(tv.size() == 2);
+  CHECK_THAT(tv[0], WithinRel(ta, 1e-13));
+  CHECK_THAT(tv[1], WithinRel(tb, 1e-13));
   CHECK_THAT(rows[1], Contains("\"p_values\":[null,null]"));
   // Errors name the option and keep the previous output.
   const std::string out = write_temp("p1_out.txt", "keep");
