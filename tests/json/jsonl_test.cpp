@@ -249,7 +249,7 @@ TEST_CASE("jsonl: one message, resuming, configuration errors", "[json]") {
   CHECK_FALSE(short_input.skip_through(9));
 }
 
-TEST_CASE("jsonl: a file by its path; a missing one is an io_error naming it, not 0 records",
+TEST_CASE("jsonl: a file by its path, and a missing one is an io_error naming it, not 0 records",
           "[json][file]") {
   namespace fs = std::filesystem;
   const fs::path dir = fs::temp_directory_path() / ("streamreg_jsonl_file_" + std::to_string(::getpid()));
