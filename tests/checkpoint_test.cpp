@@ -18,6 +18,7 @@
 #include <cmath>        // std::signbit, std::isinf
 #include <cstddef>      // std::size_t
 #include <cstdint>      // std::uint64_t
+#include <cstring>      // std::memcmp
 #include <exception>    // std::exception
 #include <limits>       // std::numeric_limits
 #include <string>       // std::string
@@ -352,6 +353,45 @@ TEST_CASE("checkpoint: raw_sums, windows, forgetting and regressor round-trip bi
     }
     check_round_trip(a, b, push, 30);
   }
+}
+
+TEST_CASE("checkpoint: a regressor with a capturing lambda sink restores in place",
+          "[checkpoint][regressor]") {
+  // README's pattern: the sink is a lambda capturing its output by reference. Closures are
+  // not assignable, so the restored regressor takes the saved parts and keeps its own sink.
+  using fit = streamreg::line_fit<double>;
+  const auto make = [](std::vector<fit>& out) {
+    return streamreg::make_regressor_for(
+        count_window<moments<double>>(32),
+        [&out](const fit& f, const streamreg::event&) { out.push_back(f); });
+  };
+  feed<double> f(907);
+  std::vector<streamreg_test::point> records;
+  for (int i = 0; i < 120; ++i) records.push_back(f.next());
+  std::vector<fit> first, second;
+  auto a = make(first);
+  for (int i = 0; i < 70; ++i) a.push(records[static_cast<std::size_t>(i)].x, records[static_cast<std::size_t>(i)].y);
+  const std::string text = streamreg::save_checkpoint(a);
+  auto b = make(second);
+  b.push(1.0, 2.0);  // state to be replaced
+  streamreg::restore_checkpoint(text, b);
+  CHECK(streamreg::save_checkpoint(b) == text);
+  second.clear();
+  const std::size_t before = first.size();
+  for (int i = 70; i < 120; ++i) {
+    const auto& p = records[static_cast<std::size_t>(i)];
+    a.push(p.x, p.y);
+    b.push(p.x, p.y);
+  }
+  // b's sink wrote to `second` (its own), every fit equal bit for bit to a's continuation.
+  REQUIRE(second.size() == 50);
+  REQUIRE(first.size() == before + 50);
+  for (std::size_t i = 0; i < 50; ++i) {
+    CHECK(std::memcmp(&second[i].slope, &first[before + i].slope, sizeof(double)) == 0);
+    CHECK(std::memcmp(&second[i].intercept, &first[before + i].intercept, sizeof(double)) == 0);
+    CHECK(second[i].n == first[before + i].n);
+  }
+  CHECK(streamreg::save_checkpoint(a) == streamreg::save_checkpoint(b));
 }
 
 TEST_CASE("checkpoint: special values survive", "[checkpoint][edge]") {

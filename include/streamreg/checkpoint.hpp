@@ -10,7 +10,8 @@
 #include <string>       // std::string
 #include <string_view>  // std::string_view
 #include <system_error> // std::errc
-#include <type_traits>  // std::is_floating_point_v
+#include <type_traits>  // std::is_floating_point_v, std::void_t
+#include <utility>      // std::move, std::declval
 
 #include "config.hpp"
 #include "detail/scalar.hpp"
@@ -178,6 +179,13 @@ class checkpoint_reader {
   std::uint64_t every_ = 1;    // the last `emit_every`
 };
 
+/// Whether T takes a restored copy's saved parts through restore_saved(T&&).
+template <class T, class = void>
+struct has_restore_saved : std::false_type {};
+template <class T>
+struct has_restore_saved<T, std::void_t<decltype(std::declval<T&>().restore_saved(std::declval<T&&>()))>>
+    : std::true_type {};
+
 }  // namespace detail
 
 /// Serialises `object` (anything with `serialize(Archive&)`: moments, raw_sums, forgetting,
@@ -204,7 +212,9 @@ std::string save_checkpoint(const T& object) {
 /// Restores what save_checkpoint wrote into `object` (constructed with the same
 /// configuration: window size, forgetting factor). Bit-exact. Throws checkpoint_error for a
 /// wrong header, version or type, a bad checksum (truncation, corruption) or a malformed
-/// field; `object` is then unchanged.
+/// field; `object` is then unchanged. A type with `restore_saved(T&&)` (regressor: its sink,
+/// a lambda perhaps, is neither saved nor assignable) takes the restored parts through it;
+/// any other type is move-assigned.
 template <class T>
 void restore_checkpoint(std::string_view text, T& object) {
   const std::size_t tail = text.rfind("checksum ");
@@ -233,7 +243,11 @@ void restore_checkpoint(std::string_view text, T& object) {
   T copy = object;
   copy.serialize(reader);
   if (!reader.done()) detail::checkpoint_reader::fail("unexpected fields after the last one");
-  object = std::move(copy);
+  if constexpr (detail::has_restore_saved<T>::value) {
+    object.restore_saved(std::move(copy));
+  } else {
+    object = std::move(copy);
+  }
 }
 
 }  // namespace streamreg

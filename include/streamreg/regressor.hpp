@@ -190,6 +190,16 @@ class regressor {
   static std::string checkpoint_type() {
     return "regressor<" + Accumulator::checkpoint_type() + ">";
   }
+  /// restore_checkpoint's last step: takes the saved parts of `restored` (the state and the
+  /// counters) and keeps this regressor's sink, so a regressor whose sink cannot be assigned
+  /// (a lambda) is restored in place, in C++17 as in C++20.
+  void restore_saved(regressor&& restored) {
+    state_ = std::move(restored.state_);
+    index_ = restored.index_;
+    rejected_ = restored.rejected_;
+    every_ = restored.every_;
+    since_emit_ = restored.since_emit_;
+  }
   template <class Archive>
   void serialize(Archive& ar) {
     state_.serialize(ar);
