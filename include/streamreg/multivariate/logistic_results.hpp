@@ -32,6 +32,11 @@ struct logistic_options {
   double forgetting = 1;
   /// Records of the warm-up buffer fitted exactly; 0: 64 per coefficient.
   int buffer = 0;
+  /// Keep the records' third derivatives so the information and the score follow the
+  /// estimate as it moves (logistic_expansion.hpp): O(K³) per record, and a streamed fit
+  /// several times closer to the maximum-likelihood fit. false: plain recursive Newton,
+  /// O(K²) per record.
+  bool third_order = true;
 };
 
 /// A logistic fit: coefficients for the inputs as given (intercept first when present).
