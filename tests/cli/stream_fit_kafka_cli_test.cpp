@@ -105,31 +105,29 @@ void remove_files(const std::vector<std::string>& paths) {
   for (const auto& p : paths) std::remove(p.c_str());
 }
 
-}  // namespace
-
-TEST_CASE("stream_fit: --kafka with a checkpoint, killed with SIGKILL and restarted, ends "
-          "byte-identical to an uninterrupted run",
-          "[cli][kafka][checkpoint]") {
+/// A consumer with a checkpoint, killed with SIGKILL about halfway and restarted, against an
+/// uninterrupted run of the same model (`model`: the columns and model options) over a topic of
+/// one partition (one order of the records, one output): the same bytes, the exact final fit.
+void checkpoint_drill(const std::string& model, const streamreg_test::ls_problem& q,
+                      const std::string& name) {
   streamreg::kafka::mock_cluster mc(1);
-  mc.create_topic("plane", 1);  // one partition: one order of the records, one output
-  const auto q = make_stream(2000, 2, 0x5eed0002u);
-  produce(mc, "plane", q, 1);
-
-  const std::string ck = temp_path("sf_kafka.ck"), out = temp_path("sf_kafka.out"),
-                    whole = temp_path("sf_kafka_whole.out");
+  mc.create_topic(name, 1);
+  produce(mc, name, q, 1);
+  const std::string ck = temp_path(name + ".ck"), out = temp_path(name + ".out"),
+                    whole = temp_path(name + "_whole.out");
   remove_files({ck, out, whole});
-  const std::string model = " --y y --x x1 --x x2 --format jsonl --exit-on-eof" + mock_settings;
+  const std::string common = sf + " --kafka " + mc.bootstraps() + " --topic " + name + model +
+                             " --format jsonl --exit-on-eof" + mock_settings;
   // Uninterrupted, in a group of its own.
-  const auto once = run(sf + " --kafka " + mc.bootstraps() + " --topic plane --group whole" +
-                        model + "--output " + whole);
+  const auto once = run(common + "--group whole --output " + whole);
   INFO(once.err);
   REQUIRE(once.status == 0);
   check_exact(slurp(whole), q);
   CHECK(lines(slurp(whole)).size() == q.y.size());
 
   // About 3 s to join the group, then 1000 records/s: killed about halfway.
-  const std::string args = sf + " --kafka " + mc.bootstraps() + " --topic plane --group killed" +
-                           model + "--checkpoint " + ck + " --checkpoint-every 50 --output " + out;
+  const std::string args =
+      common + "--group killed --checkpoint " + ck + " --checkpoint-every 50 --output " + out;
   run(args + " --max-rate 1000 & pid=$!; sleep 4.5; kill -9 $pid; wait $pid");
   const auto before = lines(slurp(out)).size();
   CHECK(before > 0);
@@ -139,6 +137,20 @@ TEST_CASE("stream_fit: --kafka with a checkpoint, killed with SIGKILL and restar
   REQUIRE(again.status == 0);
   CHECK(slurp(out) == slurp(whole));
   remove_files({ck, ck + ".lock", out, whole});
+}
+
+}  // namespace
+
+TEST_CASE("stream_fit: --kafka with a checkpoint, two predictors, killed with SIGKILL and "
+          "restarted, ends byte-identical to an uninterrupted run",
+          "[cli][kafka][checkpoint]") {
+  checkpoint_drill(" --y y --x x1 --x x2", make_stream(2000, 2, 0x5eed0002u), "sf_plane");
+}
+
+TEST_CASE("stream_fit: --kafka with a checkpoint, one predictor, killed with SIGKILL and "
+          "restarted, ends byte-identical to an uninterrupted run",
+          "[cli][kafka][checkpoint]") {
+  checkpoint_drill(" --y y --x x1", make_stream(2000, 1, 0x5eed0004u), "sf_line");
 }
 
 TEST_CASE("stream_fit: --kafka reads JSON messages, and one predictor over three partitions "
