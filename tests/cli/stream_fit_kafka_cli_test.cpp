@@ -2,7 +2,8 @@
 // stream_fit on Kafka, as separate processes on librdkafka's mock cluster hosted by this test
 // process: a checkpointed consumer of two predictors killed with SIGKILL and restarted ends
 // byte-identical to an uninterrupted run; JSON messages; one predictor over three partitions,
-// read by one consumer and by a member with the merger of its states; members of a
+// read by one consumer and by a member with the merger of its states (and a member stopped by
+// SIGTERM); members of a
 // group (--publish-state, one killed with SIGKILL and restarted) and the merger
 // (--merge-states) end with the exact fit of every record, each counted once. The exact fits
 // are rational (GMP), computed here from the records produced.
@@ -205,6 +206,19 @@ TEST_CASE("stream_fit: --kafka reads JSON messages, and one predictor over three
   CHECK_THAT(merged.err, Contains("merged 3 partitions of 'line': n = 900 records"));
   REQUIRE(lines(merged.out).size() == 1);
   check_exact(merged.out, q1);
+
+  // Without --exit-on-eof a member runs until SIGTERM, then stops cleanly: publishes, prints
+  // its final row, exit 0.
+  mc.create_topic("line-term-state", 1);
+  const auto term = run(sf + " --kafka " + mc.bootstraps() + " --topic line --group term" +
+                        " --y y --x x1 --publish-state line-term-state --emit final --format jsonl" +
+                        mock_settings + " & pid=$!; sleep 6; kill -TERM $pid; wait $pid; echo $?");
+  INFO(term.err);
+  const auto out = lines(term.out);
+  REQUIRE(out.size() == 2);
+  CHECK(out[1] == "0");
+  check_exact(out[0], q1);
+  CHECK_THAT(term.err, Contains("3 states published to 'line-term-state'"));
 }
 
 TEST_CASE("stream_fit: members of a group and the merger give the exact global fit of two "
