@@ -161,7 +161,7 @@ void time_window_case(double span, double tol) {
 
 TEST_CASE("time window: the exact fit of the records of the last span, offset predictors",
           "[multivariate][window][time]") {
-  // A window's fit is refined against its records when its error bound is above 1e-14:
+  // A window's fit is refined against its records (their double-double normal equations):
   // without, moments (which square the condition number of the window's design) lose ~1e-12
   // on windows of ~10 records over these predictors and a fresh Givens fit ~1e-13.
   SECTION("moments") {
@@ -259,7 +259,7 @@ TEST_CASE("time window: a restored checkpoint continues bit for bit", "[multivar
 /// Many slides of a count window over two offset predictors (a timestamp and a level near
 /// 1.7e9): the fit of every sampled window against the exact fit of its records. The two
 /// stacks build each window's state afresh (no drift to accumulate); the moments window
-/// rebuilds once per turnover; both refine a fit whose error bound is above 1e-14.
+/// rebuilds once per turnover; both refine their fit against the window's records.
 template <class Reg>
 void many_slides_case(std::uint64_t window, std::size_t records, double tol) {
   const timed_problem p = offset_timed(31, records);

@@ -243,35 +243,17 @@ class regression : public regression_state<T, P, Policy> {
     return sol;
   }
 
-  // A window's fit with fewer than refine_below digits by its error bound gets one step of
-  // iterative refinement against the records it holds: the residuals of the records as
-  // given (y, x) and Zᵀ W r in double_double, the correction solved with the state's
-  // inverse. The error of the solve is then that of the correction, a factor of about the
-  // bound's smaller (the states square-root free or not, as long as the bound is < 1), and
-  // a short window over offset predictors keeps the digits of its data. O(N K) per fit, only
-  // for such windows.
-  static constexpr double refine_below = 14;
+  // A window's fit gets one step of iterative refinement against the records it holds: the
+  // correction's right side Zᵀ W (y − Z β) from the window's double_double normal equations
+  // (window_sums.hpp, O(K²)), the correction solved with the state's inverse (O(K³)). The
+  // error of the solve is then that of the correction, a factor of about the error bound
+  // smaller (while the bound is < 1), so a short window over offset predictors keeps the
+  // digits of its data, whatever the state.
   void refine(vector& beta, const T& condition) const {
-    if constexpr (std::is_same_v<T, double>) {
+    if constexpr (base::refines) {
       if (!window_.active() || !ridge_rows().empty() || window_.size() == 0) return;
-      if (!(estimate_digits(beta, beta, condition, false) < T(refine_below))) return;
-      using dd = double_double;
-      const vector total = beta + ref_;  // the fit in the state's coordinates
-      Eigen::Matrix<dd, Eigen::Dynamic, 1, 0, max_coefficients, 1> g =
-          Eigen::Matrix<dd, Eigen::Dynamic, 1, 0, max_coefficients, 1>::Constant(k_, dd(0.0));
-      const dd y0(frame_.y_origin());
-      vector z(k_);
-      for (std::size_t i = 0; i < window_.size(); ++i) {
-        const auto& r = window_[i];
-        frame_.features(r.x.data(), z);
-        dd e = dd(r.y) - y0;
-        for (int j = 0; j < k_; ++j) e -= dd(z(j)) * dd(total(j));
-        e *= dd(r.w);
-        for (int j = 0; j < k_; ++j) g(j) += dd(z(j)) * e;
-      }
-      vector gd(k_);
-      for (int j = 0; j < k_; ++j) gd(j) = static_cast<double>(g(j));
-      const vector delta = state_.inverse(ridge_rows()) * gd;
+      if (!(estimate_digits(beta, beta, condition, false) > T(0))) return;  // no contraction
+      const vector delta = state_.inverse(ridge_rows()) * this->sums_.correction(vector(beta + ref_));
       for (int j = 0; j < k_; ++j)
         if (!std::isfinite(delta(j))) return;
       beta += delta;

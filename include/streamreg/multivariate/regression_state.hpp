@@ -13,6 +13,7 @@
 #include "state.hpp"
 #include "two_stacks.hpp"
 #include "window.hpp"
+#include "window_sums.hpp"
 
 #include <algorithm>  // std::min, std::max
 #include <cmath>      // std::isfinite, std::exp2, std::log10
@@ -92,6 +93,7 @@ class regression_state {
     inputs_ = frame_.inputs();
     state_ = state_type(k_, opt_.intercept);
     if constexpr (stacked) stacks_.reset(k_, opt_.intercept);
+    if constexpr (refines) sums_.reset(k_);
     ref_.setZero(k_);
   }
 
@@ -143,6 +145,9 @@ class regression_state {
     }
     vector z(k_);
     frame_.features(x, z);
+    if constexpr (refines) {
+      if (window_.active()) sums_.update(z, y, frame_.y_origin(), w, 1.0);
+    }
     if (stacked && window_.active()) {  // a window of two stacks
       stacks_.push(z, response(z, y), T(w));
       stacks_.combine(state_);
@@ -267,6 +272,18 @@ class regression_state {
         }
       }
     }
+    if constexpr (refines) {
+      if (window_.active()) {
+        // Absent from checkpoints written before them: summed again from the records.
+        bool saved = true;
+        if constexpr (Archive::loading) saved = ar.next_is("sums.g.0.0.hi");
+        if (saved) {
+          sums_.serialize(ar);
+        } else {
+          resum();
+        }
+      }
+    }
   }
 
  protected:
@@ -354,6 +371,7 @@ class regression_state {
           t,
           [&](const typename window_type::record& r) {
             frame_.features(r.x.data(), z);
+            if constexpr (refines) sums_.update(z, r.y, frame_.y_origin(), r.w, -1.0);
             return state_.remove(z, response(z, r.y), T(r.w));
           },
           [&](const window_type& held) {
@@ -362,14 +380,35 @@ class regression_state {
               frame_.features(held[i].x.data(), z);
               state_.add(z, response(z, held[i].y), T(held[i].w));
             }
+            resum();
           });
     } else {
-      window_.evict(t, [&] {
-        if (stacks_.front_size() > 0)
+      vector z(k_);
+      window_.evict(t, [&](const typename window_type::record& r) {
+        if (stacks_.front_size() > 0) {
           stacks_.pop();
-        else
-          flip();
+          if constexpr (refines) {
+            frame_.features(r.x.data(), z);
+            sums_.update(z, r.y, frame_.y_origin(), r.w, -1.0);
+          }
+        } else {
+          flip();  // sums the records that stay again
+        }
       });
+    }
+  }
+
+  // The window's double_double normal equations summed again from its records (after a
+  // rebuild or a change of origin: rounding from removals never accumulates).
+  void resum() {
+    if constexpr (refines) {
+      sums_.reset(k_);
+      vector z(k_);
+      for (std::size_t i = 0; i < window_.size(); ++i) {
+        const auto& r = window_[i];
+        frame_.features(r.x.data(), z);
+        sums_.update(z, r.y, frame_.y_origin(), r.w, 1.0);
+      }
     }
   }
 
@@ -386,6 +425,7 @@ class regression_state {
       ref_.setZero(k_);
       stacks_.reset(k_, opt_.intercept);
       state_ = state_type(k_, opt_.intercept);
+      resum();
       return;
     }
     vector next = ref_;  // the current fit in the state's coordinates, when it has its digits
@@ -408,6 +448,7 @@ class regression_state {
     }
     ref_ = ridge_rows().empty() ? next : vector(vector::Zero(k_));
     restack(n);
+    resum();
   }
 
   // Whether every input of the origin lies within the window's range of that input widened
@@ -441,6 +482,9 @@ class regression_state {
 
   // A state that cannot remove records holds a window in two stacks (two_stacks.hpp).
   static constexpr bool stacked = !state_type::can_remove;
+  // A window of double states keeps its records' normal equations in double_double to refine
+  // its fit against them (window_sums.hpp, regression.hpp's refine).
+  static constexpr bool refines = std::is_same_v<T, double>;
 
   options opt_;
   frame_type frame_;
@@ -451,6 +495,7 @@ class regression_state {
   std::uint64_t pushes_ = 0;  // records pushed (merged ones included): when to re-base
   window_type window_{0, 0.0};
   detail::two_stacks<state_type> stacks_;
+  detail::window_sums<max_coefficients> sums_;
   double last_time_ = 0;  // the newest record's time (regressions over event time)
 };
 

@@ -73,18 +73,20 @@ class record_window {
   }
 
   /// Before a record at time t enters, for a state that cannot remove records (two_stacks.hpp):
-  /// the records that leave go, oldest first, each followed by `leave()`.
+  /// the records that leave go, oldest first, each followed by `leave(record)`.
   template <class Leave>
   void evict(double t, Leave&& leave) {
     if (!timed()) {
       if (count_ == 0 || records_.size() < count_) return;
+      const record old = records_.front();
       records_.pop_front();
-      leave();
+      leave(old);
       return;
     }
     while (!records_.empty() && records_.front().t <= t - span_) {
+      const record old = records_.front();
       records_.pop_front();
-      leave();
+      leave(old);
     }
   }
 
