@@ -11,6 +11,7 @@
 
 #include "cli_common.hpp"
 #include "resumable_run.hpp"
+#include "stream_fit_binomial.hpp"
 #include "stream_fit_kafka.hpp"
 #include "stream_fit_options.hpp"
 #include "stream_fit_output.hpp"
@@ -125,6 +126,34 @@ int run_multivariate(const options& opt, const points& rows) {
   return run_multivariate(opt, mv::regression<double, Eigen::Dynamic, mv::givens>(o), rows);
 }
 
+/// --family binomial: the logistic model (stream_fit_binomial.hpp).
+int run_binomial(const options& opt, const points& rows) {
+  check_binomial(opt);
+  streamreg::multivariate::logistic_options o;
+  o.predictors = static_cast<int>(opt.x.size());
+  o.intercept = !opt.no_intercept;
+  o.ridge = opt.ridge;
+  o.penalize_intercept = opt.penalize_intercept;
+  if (opt.model.half_life > 0) o.forgetting = std::exp2(-1.0 / opt.model.half_life);
+  const streamreg::multivariate::logistic<> model(o);
+  resumable<binomial_model> r(opt, [&model](std::FILE* f, bool interactive, bool,
+                                            const std::string&) {
+    binomial_model m;
+    m.reg = model;
+    m.out = f;
+    m.interactive = interactive;
+    return m;
+  });
+  std::vector<streamreg::io::column> columns;
+  const multi_layout l = multi_layout::add(opt, columns);
+  cli::input_file in = open_input(opt);
+  return with_reader(opt, in, columns, [&](auto& reader) {
+    r.attach_input(in, reader);
+    r.open();
+    return write_checked(r, [&] { return r.finish(fit_binomial(r, reader, l, rows)); });
+  });
+}
+
 int run(const options& opt) {
   opt.model.validate();
   validate_kafka(opt);
@@ -134,6 +163,7 @@ int run(const options& opt) {
     throw streamreg::config_error("--output '" + streamreg::printable(opt.output) +
                                   "' is the --predict file: refusing to overwrite it");
   const points rows = read_points(opt);  // before the output is opened: an error keeps it
+  if (opt.family == "binomial") return run_binomial(opt, rows);
   if (!opt.scalar()) return run_multivariate(opt, rows);
   return cli::with_state_of(opt.model, [&opt, &rows](auto state) {
     return run_with(opt, std::move(state), rows);
@@ -179,6 +209,13 @@ int main(int argc, char** argv) {
                  "(centred scatter + LDLT; the default with --diff) or precise. A window of "
                  "givens is two stacks of factors (no record is removed)")
       ->check(CLI::IsMember({"auto", "givens", "moments", "precise"}))
+      ->capture_default_str();
+  app.add_option("--family", opt.family,
+                 "gaussian (least squares, the default) or binomial (logistic regression of a "
+                 "0/1 --y: CSV n,<coefficients>,status,log_likelihood,se_<coefficients>; JSON "
+                 "lines n, status, names, coefficients, std_errors, log_likelihood, and with "
+                 "--predict the probability p, se_p, eta, se_eta per row)")
+      ->check(CLI::IsMember({"gaussian", "binomial"}))
       ->capture_default_str();
   app.add_flag("--skip-to-data", opt.skip_to_data,
                "Data start after the last line beginning with 'Data:' (NIST StRD files); "

@@ -32,6 +32,7 @@ struct options {
   bool penalize_intercept = false;
   bool precise = false;
   std::string solver = "auto";
+  std::string family = "gaussian";  ///< --family: gaussian (least squares) or binomial (logistic)
   std::string predict;  ///< CSV file of inputs to predict at (--predict)
   double level = 0.95;  ///< level of the prediction intervals (--level)
   double max_rate = 0;  ///< records per second at most (--max-rate; 0: no limit)
