@@ -85,9 +85,11 @@ int main(int argc, char** argv) {
                "producer (x = 0, 1, 2, ..., y = x + uniform noise in (-0.1, 0.1)).",
                program};
   options opt;
-  app.add_option("--kafka", opt.brokers, "Bootstrap brokers host:port[,host:port...]")->required();
-  app.add_option("--topic", opt.topic, "Topic")->required();
-  app.add_option("--input", opt.input, "CSV file with a header line (default: the demo producer)");
+  app.add_option("-b,--kafka", opt.brokers, "Bootstrap brokers host:port[,host:port...]")->required();
+  app.add_option("-t,--topic", opt.topic, "Topic")->required();
+  app.add_option("input,--input", opt.input,
+                 "CSV file with a header line, or - for standard input (positional or --input; "
+                 "default: the demo producer)");
   app.add_option("--partition", opt.partition,
                  "Write every message to this partition (default: the header to every "
                  "partition, records where librdkafka's partitioner puts them)");

@@ -6,6 +6,7 @@
 #include "resumable_run.hpp"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -96,7 +97,8 @@ inline void validate(options& opt) {
 
 /// Declares every option of realtime_regression on `app`, bound to `opt`.
 inline void add_options(CLI::App& app, options& opt) {
-  app.add_option("--input", opt.input, "CSV file with a header row, or - for standard input");
+  app.add_option("input,--input", opt.input,
+                 "CSV file with a header row, or - for standard input (positional or --input)");
   app.add_option("--output", opt.output, "Write the change stream here instead of stdout");
   app.add_flag("--compat", opt.compat,
                "Write undefined fits (fewer than 2 records, constant x) as 0,0 like the "
@@ -124,18 +126,21 @@ inline void add_options(CLI::App& app, options& opt) {
       ->capture_default_str();
   cli::add_max_line(app, opt.max_line);
   auto* kafka_group = app.add_option_group("Kafka");
-  kafka_group->add_option("--kafka", opt.brokers,
+  kafka_group->add_option("-b,--kafka", opt.brokers,
                           "Consume a Kafka topic: bootstrap brokers host:port[,host:port...]");
-  kafka_group->add_option("--topic", opt.topic, "Kafka topic (--kafka-mock: linear-regression)");
-  kafka_group->add_option("--group", opt.group, "Kafka consumer group: partitions are shared "
+  kafka_group->add_option("-t,--topic", opt.topic, "Kafka topic (--kafka-mock: linear-regression)");
+  kafka_group->add_option("-G,--group", opt.group, "Kafka consumer group: partitions are shared "
                                                 "among its members")
       ->capture_default_str();
-  kafka_group->add_option("--start", opt.start,
+  kafka_group->add_option("-o,--start", opt.start,
                           "Where partitions start without a checkpoint: committed (the group's "
-                          "committed offsets, else the beginning), earliest or latest")
+                          "committed offsets, else the beginning), earliest or latest (kcat's "
+                          "stored, beginning and end too)")
+      ->transform(CLI::Transformer(std::map<std::string, std::string>{
+          {"beginning", "earliest"}, {"end", "latest"}, {"stored", "committed"}}))
       ->check(CLI::IsMember({"earliest", "latest", "committed"}))
       ->capture_default_str();
-  kafka_group->add_flag("--exit-on-eof", opt.exit_on_eof,
+  kafka_group->add_flag("-e,--exit-on-eof", opt.exit_on_eof,
                         "Stop once every assigned partition is at its end (otherwise run until "
                         "SIGINT/SIGTERM, which stop cleanly: emit, checkpoint, commit, exit 0)");
   kafka_group->add_option("-X", opt.properties,

@@ -28,7 +28,7 @@ namespace cli {
 /// max_records, max_rate).
 template <class Options>
 void add_run_options(CLI::App& app, Options& opt) {
-  app.add_option("--max-records", opt.max_records,
+  app.add_option("-c,--max-records", opt.max_records,
                  "Stop after N data records (0: no limit; counted over restarts)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--max-rate", opt.max_rate,

@@ -33,17 +33,17 @@ namespace stream_fit {
 /// Declares the Kafka options on `app`, bound to `opt`.
 inline void add_kafka_options(CLI::App& app, options& opt) {
   auto* g = app.add_option_group("Kafka");
-  g->add_option("--kafka", opt.brokers,
+  g->add_option("-b,--kafka", opt.brokers,
                 "Read the records from a Kafka topic instead of a file: bootstrap brokers "
                 "host:port[,host:port...]. Messages as --input-format: csv (a header message "
                 "first in each partition) or jsonl (one JSON object per message)");
-  g->add_option("--topic", opt.topic, "Kafka topic of the records");
-  g->add_option("--group", opt.group,
+  g->add_option("-t,--topic", opt.topic, "Kafka topic of the records");
+  g->add_option("-G,--group", opt.group,
                 "Kafka consumer group: partitions are shared among its members (a consumer "
                 "with --checkpoint must be its only member); offsets are committed after the "
                 "checkpoint or the published states that cover them")
       ->capture_default_str();
-  g->add_flag("--exit-on-eof", opt.exit_on_eof,
+  g->add_flag("-e,--exit-on-eof", opt.exit_on_eof,
               "Stop once every assigned partition is at its end (otherwise run until SIGINT or "
               "SIGTERM, which stop cleanly: print, checkpoint, commit, exit 0)");
   g->add_option("-X", opt.properties,

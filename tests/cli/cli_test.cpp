@@ -425,3 +425,36 @@ TEST_CASE("realtime_regression: a run killed with SIGKILL resumes from its check
   CHECK_THAT(damaged.err, Contains("checkpoint"));
   for (const auto& p : {path, ck, ck + ".lock", out, ref}) std::remove(p.c_str());
 }
+
+namespace {
+
+TEST_CASE("command-line conventions: positional input, -, kcat's short flags", "[cli]") {
+  // y = 1 + 2x + e: the same change stream from a positional file, --input and standard input.
+  const std::string in = write_temp("conv.csv", "x,y\n0,1\n1,3.5\n2,5\n3,7.25\n");
+  const auto positional = run(rr + " " + in);
+  const auto named = run(rr + " --input " + in);
+  const auto piped = run("cat " + in + " | " + rr + " -");
+  REQUIRE(positional.status == 0);
+  CHECK(lines(positional.out).size() == 8);  // header, 1 + 2 × 3 rows
+  CHECK(named.out == positional.out);
+  CHECK(piped.out == positional.out);
+  // -c is --max-records: two records, header and 1 + 2 rows.
+  const auto two = run(rr + " " + in + " -c 2");
+  REQUIRE(two.status == 0);
+  CHECK(lines(two.out).size() == 4);
+  CHECK(positional.out.rfind(two.out, 0) == 0);
+  const auto sf_two = run(sf + " " + in + " --y y --x x -c 2 --emit final --format jsonl");
+  CHECK_THAT(sf_two.out, Contains("\"n\":2"));
+  // -b is --kafka, -t --topic, -o --start (kcat's beginning, end and stored accepted).
+  for (const std::string& bin : {rr, sf + " --y y --x x"}) {
+    const auto no_topic = run(bin + " -b localhost:1");
+    CHECK(no_topic.status == 2);
+    CHECK_THAT(no_topic.err, Contains("--kafka needs --topic"));
+  }
+  const auto bad_start = run(rr + " -b localhost:1 -t t -o sideways");
+  CHECK(bad_start.status == 2);
+  CHECK_THAT(bad_start.err, Contains("sideways"));
+  std::remove(in.c_str());
+}
+
+}  // namespace
