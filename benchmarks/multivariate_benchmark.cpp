@@ -130,15 +130,17 @@ void with_p(benchmark::State& state, F f) {
 // ---- the library: push + fit() per record -------------------------------------------------
 
 /// regression<T, P, Policy> (P fixed, or Eigen::Dynamic with `p` predictors) over the first
-/// `limit` records: push, fit, DoNotOptimize(coefficients), per record.
+/// `limit` records: push, fit, DoNotOptimize(coefficients), per record. `window` > 0: a count
+/// window of that many records (rel_err is then not computed).
 template <class T, int P, class Policy>
-void run_regression(benchmark::State& state, int p, std::size_t limit) {
+void run_regression(benchmark::State& state, int p, std::size_t limit, std::uint64_t window = 0) {
   const records& r = data(p);
   const std::size_t n = std::min(limit, r.n);
   const auto up = static_cast<std::size_t>(p);
   using input = Eigen::Matrix<double, P, 1>;
   mv::options opt;
   opt.predictors = p;
+  opt.window = window;
   double err = 0;
   for (auto _ : state) {
     mv::regression<T, P, Policy> reg(opt);
@@ -149,7 +151,7 @@ void run_regression(benchmark::State& state, int p, std::size_t limit) {
       benchmark::DoNotOptimize(f.coefficients);
     }
     if (!f) state.SkipWithError("the last fit is not ok");
-    err = relative_error(f.coefficients, n == r.n ? r.reference : r.reference_head);
+    if (window == 0) err = relative_error(f.coefficients, n == r.n ? r.reference : r.reference_head);
   }
   set_items(state, n);
   state.counters["rel_err"] = err;
@@ -175,6 +177,21 @@ void BM_multi_givens_dynamic(benchmark::State& state) {
   run_regression<double, Eigen::Dynamic, mv::givens>(state, p, record_count(p));
 }
 BENCHMARK(BM_multi_givens_dynamic)->Arg(8);
+
+/// A count window of 1000 records: the default policy (two stacks of Givens factors) and
+/// moments (remove the leaving record, rebuild once per turnover).
+void BM_multi_window_givens(benchmark::State& state) {
+  with_p(state, [&](auto p) {
+    run_regression<double, decltype(p)::value, mv::givens>(state, p, record_count(p), 1000);
+  });
+}
+BENCHMARK(BM_multi_window_givens)->Arg(2)->Arg(8);
+void BM_multi_window_moments(benchmark::State& state) {
+  with_p(state, [&](auto p) {
+    run_regression<double, decltype(p)::value, mv::moments>(state, p, record_count(p), 1000);
+  });
+}
+BENCHMARK(BM_multi_window_moments)->Arg(2)->Arg(8);
 
 /// precise_regression<P>: double_double normal equations, LDLᵀ with iterative refinement.
 void BM_multi_precise(benchmark::State& state) {
