@@ -10,6 +10,8 @@
 
 #include <Eigen/Core>
 
+#include <string>  // checkpoint field names
+
 // g++ -O3 reports "potential null pointer dereference" on Eigen's heap storage of
 // dynamic-size matrices inlined here (the allocation throws, never returns null).
 #if defined(__GNUC__) && !defined(__clang__)
@@ -105,6 +107,26 @@ struct logistic_expansion {
       for (Eigen::Index c = 0; c < k; ++c) s += a(m, c) * v.middleCols(k * c, k);
       t.middleCols(k * m, k) = s;
     }
+  }
+
+  /// Checkpoint fields under `name`: third, log_likelihood, score.i, info.i.j, t.i.c
+  /// (K × K²) with the third order. Restored into an expansion of the same size.
+  template <class Archive>
+  void serialize(Archive& ar, const std::string& name, Eigen::Index k) {
+    ar.field(name + ".third", third);
+    ar.field(name + ".log_likelihood", log_likelihood);
+    if constexpr (Archive::loading) {
+      score.resize(k);
+      info.resize(k, k);
+      t.resize(third ? k : 0, third ? k * k : 0);
+    }
+    for (Eigen::Index i = 0; i < k; ++i) ar.field(name + ".score." + std::to_string(i), score(i));
+    for (Eigen::Index j = 0; j < k; ++j)
+      for (Eigen::Index i = 0; i < k; ++i)
+        ar.field(name + ".info." + std::to_string(i) + "." + std::to_string(j), info(i, j));
+    for (Eigen::Index c = 0; c < t.cols(); ++c)
+      for (Eigen::Index i = 0; i < t.rows(); ++i)
+        ar.field(name + ".t." + std::to_string(i) + "." + std::to_string(c), t(i, c));
   }
 
   /// Adds another expansion about the same point in the same coordinates.

@@ -78,6 +78,67 @@ class logistic_state {
   }
 
   const logistic_options& config() const noexcept { return opt_; }
+
+  /// Checkpoints (checkpoint.hpp): restore into a logistic regression built with the same
+  /// options. The round trip is bit-exact; a restored streamed model refactors its
+  /// information, so with the quadratic expansions (whose factor is kept by rank-one updates)
+  /// the records after a restore may differ in the last bits from an uninterrupted run.
+  static std::string checkpoint_type() { return "multivariate::logistic"; }
+  template <class Archive>
+  void serialize(Archive& ar) {
+    std::uint64_t shape = static_cast<std::uint64_t>(k_) * 1000 + (opt_.third_order ? 10 : 0) +
+                          (frame_.shifted() ? 1 : 0);
+    std::uint64_t buffer = buffer_size_;
+    const std::uint64_t expected_shape = shape, expected_buffer = buffer;
+    ar.field("shape", shape);
+    ar.field("buffer", buffer);
+    if (shape != expected_shape || buffer != expected_buffer)
+      Archive::fail("saved with another number of predictors or options");
+    frame_.serialize(ar);
+    ar.field("records", n_);
+    ar.field("streaming", streaming_);
+    auto status = static_cast<std::uint64_t>(status_);
+    ar.field("status", status);
+    if (status > static_cast<std::uint64_t>(fit_status::separated)) Archive::fail("unknown status");
+    status_ = static_cast<fit_status>(status);
+    if constexpr (Archive::loading) beta_.resize(k_);
+    for (int i = 0; i < k_; ++i) ar.field("beta." + std::to_string(i), beta_(i));
+    std::uint64_t separating = static_cast<std::uint64_t>(separating_.size());
+    ar.field("separating", separating);
+    if (separating != 0 && separating != static_cast<std::uint64_t>(k_))
+      Archive::fail("a separating direction of another size");
+    if constexpr (Archive::loading) separating_.resize(static_cast<Eigen::Index>(separating));
+    for (Eigen::Index i = 0; i < separating_.size(); ++i)
+      ar.field("separating." + std::to_string(i), separating_(i));
+    std::uint64_t held = records_.size();
+    ar.field("buffered", held);
+    if (held > n_) Archive::fail("more buffered records than records");
+    if constexpr (Archive::loading) {
+      records_ = detail::logistic_records();
+      records_.k = k_;
+      records_.z.resize(static_cast<std::size_t>(held) * static_cast<std::size_t>(k_));
+      records_.y.resize(static_cast<std::size_t>(held));
+      records_.w.resize(static_cast<std::size_t>(held));
+    }
+    for (std::size_t r = 0; r < records_.size(); ++r) {
+      const std::string at = "buffered." + std::to_string(r);
+      for (int i = 0; i < k_; ++i)
+        ar.field(at + ".z." + std::to_string(i),
+                 records_.z[r * static_cast<std::size_t>(k_) + static_cast<std::size_t>(i)]);
+      ar.field(at + ".label", records_.y[r]);
+      ar.field(at + ".weight", records_.w[r]);
+    }
+    ex_.serialize(ar, "expansion", k_);
+    bool beside = streaming_ && ex_.third;  // quad_ is kept once streaming
+    ar.field("quadratic_beside", beside);
+    if (beside) quad_.serialize(ar, "quadratic", k_);
+    ar.field("since_refactor", since_refactor_);
+    ar.field("since_trust", since_trust_);
+    if constexpr (Archive::loading) {
+      if (!beside) quad_ = expansion();
+      if (streaming_) factor_.compute(penalised(ex_.info));
+    }
+  }
   int predictors() const noexcept { return frame_.predictors(); }
   int coefficients() const noexcept { return k_; }
   std::uint64_t count() const noexcept { return n_; }
