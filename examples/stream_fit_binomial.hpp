@@ -38,7 +38,8 @@ struct binomial_model {
     o.predictors = 1;
     return o;
   }
-  /// No checkpoints (refused before a run starts): the logistic model has no serialize yet.
+  /// No checkpoints for --family binomial yet (refused before a run starts): the run's
+  /// model would need its output state saved beside multivariate::logistic's.
   template <class Archive>
   void serialize(Archive&) {
     Archive::fail("--family binomial has no checkpoints");
@@ -50,7 +51,7 @@ inline void check_binomial(const options& opt) {
   const auto refuse = [](bool given, const char* what) {
     if (given) throw streamreg::config_error(std::string("--family binomial: ") + what);
   };
-  refuse(!opt.checkpoint.empty(), "no --checkpoint (the logistic model has no checkpoints yet)");
+  refuse(!opt.checkpoint.empty(), "no --checkpoint yet");
   refuse(opt.kafka() || opt.sharing(), "no Kafka input or scale-out yet");
   refuse(opt.degree > 0, "no --degree");
   refuse(opt.precise || opt.solver != "auto", "no --precise or --solver (one method)");
