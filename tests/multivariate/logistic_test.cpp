@@ -402,7 +402,7 @@ TEST_CASE("logistic: records refused, too few points, empty", "[multivariate][lo
   CHECK_THROWS_AS(mv::logistic<>(o), streamreg::config_error);
 }
 
-TEST_CASE("logistic: a weight is a repeated record; offset inputs lose nothing",
+TEST_CASE("logistic: a weight is a repeated record, and offset inputs lose nothing",
           "[multivariate][logistic]") {
   const records r = synthetic(200, 11);
   SECTION("weight 2 equals the record pushed twice (exact fits)") {

@@ -17,6 +17,7 @@
 #include <cmath>     // std::isfinite, std::sqrt, std::pow
 #include <cstdint>   // std::uint64_t
 #include <limits>    // quiet_NaN
+#include <optional>  // the factor, once there is one
 #include <string>    // messages
 #include <utility>   // std::move
 
@@ -136,7 +137,7 @@ class logistic_state {
     ar.field("since_trust", since_trust_);
     if constexpr (Archive::loading) {
       if (!beside) quad_ = expansion();
-      if (streaming_) factor_.compute(penalised(ex_.info));
+      if (streaming_) factor_.emplace(penalised(ex_.info));
     }
   }
   int predictors() const noexcept { return frame_.predictors(); }
@@ -353,17 +354,17 @@ class logistic_state {
   // the factor by c z zᵀ when `z` is given, else a new factor. False (status set) when the
   // information is not positive definite or the step not finite.
   bool step(vector& d, const vector& z, double c, const vector& at) {
-    if (z.size() > 0) {
-      factor_.rankUpdate(z, c);
-      if (factor_.info() != Eigen::Success) refactor();
+    if (z.size() > 0 && factor_) {
+      factor_->rankUpdate(z, c);
+      if (factor_->info() != Eigen::Success) refactor();
     } else {
       refactor();
     }
-    if (factor_.info() != Eigen::Success) {
+    if (factor_->info() != Eigen::Success) {
       status_ = fit_status::rank_deficient;
       return false;
     }
-    d = factor_.solve(vector(ex_.score - penalty_gradient(at)));
+    d = factor_->solve(vector(ex_.score - penalty_gradient(at)));
     for (int i = 0; i < k_; ++i)
       if (!std::isfinite(d(i))) {
         status_ = fit_status::not_finite;
@@ -406,7 +407,7 @@ class logistic_state {
   }
 
   void refactor() {
-    factor_.compute(penalised(ex_.info));
+    factor_.emplace(penalised(ex_.info));
     since_refactor_ = 0;
   }
 
@@ -424,7 +425,9 @@ class logistic_state {
   vector beta_;                       // the estimate, shifted coordinates
   expansion ex_;                      // about beta_ (buffered: info and log-likelihood)
   expansion quad_;                    // ex_ without its third order, while ex_ has one
-  Eigen::LLT<matrix> factor_;         // of J + RᵀR while streaming
+  // Of J + RᵀR while streaming. Optional: a default-constructed LLT leaves its status
+  // uninitialised, and copying the state would read it.
+  std::optional<Eigen::LLT<matrix>> factor_;
   int since_refactor_ = 0, since_trust_ = 0;
 };
 
